@@ -1,10 +1,30 @@
 //! corpusmill: scraped web text in, analysis-ready corpus tables (Parquet) out.
+//!
+//! Each stage is a module of pure functions over text that return [`span::Span`]s into it;
+//! [`pipeline::Pipeline`] composes them for one document in memory, [`corpus`] runs it over
+//! files in parallel, and [`output`] owns the Arrow schemas and Parquet writing.
+//!
+//! ```
+//! use corpusmill::pipeline::{Config, Pipeline};
+//! let pipeline = Pipeline::new(Config::default());
+//! let document = pipeline.process("The Red Army held Stalingrad. Leave a Reply");
+//! for sentence in &document.sentences {
+//!     assert_eq!(&document.text[sentence.span.range()].trim(), &&document.text[sentence.span.range()]);
+//! }
+//! ```
 
 #![deny(missing_docs)]
 
 pub mod boilerplate;
+pub mod corpus;
+pub mod decode;
 pub mod entity;
 pub mod lang;
+pub mod linestats;
+pub mod normalize;
+pub mod output;
+pub mod pipeline;
 pub mod sentence;
 pub mod span;
+pub mod stem;
 pub mod token;

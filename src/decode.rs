@@ -1,0 +1,215 @@
+//! Bytes to text: UTF-8 (BOM stripped), UTF-16 with a BOM, or a detected legacy encoding
+//! (Windows-1252/Latin-1 are common in scraped Portuguese and Spanish pages). Binary input is
+//! refused with a reason rather than decoded into garbage.
+
+use std::borrow::Cow;
+
+/// Decoded text and the encoding it was read as.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Decoded<'a> {
+    /// The text, borrowed when the input was already clean UTF-8.
+    pub text: Cow<'a, str>,
+    /// The encoding's name as written to `documents.encoding` (`utf-8`, `windows-1252`, …).
+    /// `utf-8-lossy` marks UTF-8 with a few invalid bytes replaced by U+FFFD.
+    pub encoding: &'static str,
+}
+
+/// Why bytes could not be decoded as text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotText {
+    /// No bytes at all.
+    Empty,
+    /// NUL bytes or a high share of control bytes: not a text file.
+    Binary,
+}
+
+impl NotText {
+    /// The reason written to `documents.skip_reason` and the manifest.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotText::Empty => "empty",
+            NotText::Binary => "binary",
+        }
+    }
+}
+
+/// Share of control bytes (other than tab, newline, carriage return, form feed) above which
+/// input is judged binary even without NUL bytes.
+const MAX_CONTROL_SHARE: f64 = 0.05;
+
+/// Decodes `bytes` into text, detecting the encoding.
+pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, NotText> {
+    if bytes.is_empty() {
+        return Err(NotText::Empty);
+    }
+    // A UTF-16 BOM must be looked at before the NUL check: UTF-16 text is full of NUL bytes.
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let body = &bytes[bom_len..];
+        if encoding == encoding_rs::UTF_8 {
+            return decode_unmarked(body);
+        }
+        let (text, had_errors) = encoding.decode_without_bom_handling(body);
+        if text.contains('\0') {
+            return Err(NotText::Binary);
+        }
+        let name = match (encoding == encoding_rs::UTF_16LE, had_errors) {
+            (true, false) => "utf-16le",
+            (true, true) => "utf-16le-lossy",
+            (false, false) => "utf-16be",
+            (false, true) => "utf-16be-lossy",
+        };
+        return Ok(Decoded {
+            text: Cow::Owned(text.into_owned()),
+            encoding: name,
+        });
+    }
+    decode_unmarked(bytes)
+}
+
+fn decode_unmarked(bytes: &[u8]) -> Result<Decoded<'_>, NotText> {
+    if bytes.is_empty() {
+        return Err(NotText::Empty);
+    }
+    if memchr::memchr(0, bytes).is_some() || control_share(bytes) > MAX_CONTROL_SHARE {
+        return Err(NotText::Binary);
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(Decoded {
+            text: Cow::Borrowed(text),
+            encoding: "utf-8",
+        });
+    }
+    if mostly_utf8(bytes) {
+        return Ok(Decoded {
+            text: Cow::Owned(String::from_utf8_lossy(bytes).into_owned()),
+            encoding: "utf-8-lossy",
+        });
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, chardetng::Utf8Detection::Deny);
+    let (text, _, _) = encoding.decode(bytes);
+    Ok(Decoded {
+        text: Cow::Owned(text.into_owned()),
+        encoding: encoding_name(encoding),
+    })
+}
+
+/// Lower-case WHATWG names, stable for the output column.
+fn encoding_name(encoding: &'static encoding_rs::Encoding) -> &'static str {
+    match encoding.name() {
+        "windows-1252" => "windows-1252",
+        "ISO-8859-2" => "iso-8859-2",
+        "ISO-8859-5" => "iso-8859-5",
+        "ISO-8859-7" => "iso-8859-7",
+        "windows-1250" => "windows-1250",
+        "windows-1251" => "windows-1251",
+        "KOI8-R" => "koi8-r",
+        "Shift_JIS" => "shift_jis",
+        "EUC-JP" => "euc-jp",
+        "EUC-KR" => "euc-kr",
+        "GBK" => "gbk",
+        "gb18030" => "gb18030",
+        "Big5" => "big5",
+        other => other,
+    }
+}
+
+fn control_share(bytes: &[u8]) -> f64 {
+    let controls = bytes
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
+        .count();
+    controls as f64 / bytes.len() as f64
+}
+
+/// True when the input is UTF-8 with a few corrupt bytes (a truncated or spliced page) rather
+/// than text in a legacy single-byte encoding: valid multi-byte sequences outnumber the errors.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let mut valid_multibyte = 0usize;
+    let mut invalid = 0usize;
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                valid_multibyte += count_multibyte(valid);
+                break;
+            }
+            Err(error) => {
+                let (good, after) = rest.split_at(error.valid_up_to());
+                valid_multibyte += count_multibyte_bytes(good);
+                invalid += 1;
+                let skip = error.error_len().unwrap_or(after.len()).max(1);
+                rest = &after[skip.min(after.len())..];
+                if rest.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
+    valid_multibyte > 2 * invalid
+}
+
+fn count_multibyte(text: &str) -> usize {
+    count_multibyte_bytes(text.as_bytes())
+}
+
+/// Counts the lead bytes of multi-byte sequences in bytes known to be valid UTF-8.
+fn count_multibyte_bytes(valid: &[u8]) -> usize {
+    valid.iter().filter(|&&b| b >= 0xC0).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PORTUGUESE: &str = "Em 2 de fevereiro de 1943, após cinco meses de resistência popular, \
+                              o povo soviético e os soldados do Exército Vermelho derrotaram o nazismo.";
+
+    #[test]
+    fn utf8_is_borrowed_and_bom_is_stripped() {
+        let decoded = decode(PORTUGUESE.as_bytes()).unwrap();
+        assert_eq!(decoded.encoding, "utf-8");
+        assert!(matches!(decoded.text, Cow::Borrowed(_)));
+        let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+        with_bom.extend_from_slice(PORTUGUESE.as_bytes());
+        let decoded = decode(&with_bom).unwrap();
+        assert_eq!(decoded.text, PORTUGUESE);
+    }
+
+    #[test]
+    fn windows_1252_portuguese_is_detected() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(PORTUGUESE);
+        let decoded = decode(&bytes).unwrap();
+        assert_eq!(decoded.encoding, "windows-1252");
+        assert_eq!(decoded.text, PORTUGUESE);
+    }
+
+    #[test]
+    fn utf16_with_bom_is_decoded() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in PORTUGUESE.encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let decoded = decode(&bytes).unwrap();
+        assert_eq!(decoded.encoding, "utf-16le");
+        assert_eq!(decoded.text, PORTUGUESE);
+    }
+
+    #[test]
+    fn invalid_byte_inside_utf8_page_keeps_the_rest() {
+        let mut bytes = PORTUGUESE.as_bytes().to_vec();
+        bytes.insert(20, 0xFF);
+        let decoded = decode(&bytes).unwrap();
+        assert_eq!(decoded.encoding, "utf-8-lossy");
+        assert!(decoded.text.contains("Exército Vermelho"));
+        assert!(decoded.text.contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn binary_and_empty_are_refused() {
+        assert_eq!(decode(b""), Err(NotText::Empty));
+        assert_eq!(decode(b"\x7fELF\x02\x01\x01\0\0\0"), Err(NotText::Binary));
+        assert_eq!(decode(b"\xEF\xBB\xBF"), Err(NotText::Empty));
+    }
+}

@@ -1,0 +1,7 @@
+//! The `corpusmill` command: a thin layer over the library (see `cli.rs`).
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

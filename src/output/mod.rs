@@ -1,0 +1,214 @@
+//! Parquet output: the five tables, written under temporary names and renamed into place only
+//! when complete, so a killed run never leaves a truncated table at its final name.
+
+mod schema;
+
+pub use schema::{SCHEMA_VERSION, Table};
+
+use crate::pipeline::Document;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// One input document as it goes to the tables: identity, outcome and, when processed, the
+/// processed document.
+#[derive(Debug)]
+pub struct DocRecord {
+    /// Stable id: a hash of `source`.
+    pub doc_id: u64,
+    /// Where the document came from, relative to its input root.
+    pub source: String,
+    /// The encoding the bytes were decoded from; `None` when they could not be decoded.
+    pub encoding: Option<&'static str>,
+    /// Size of the input in bytes.
+    pub n_bytes: u64,
+    /// Why the document was skipped or failed; `None` when processed.
+    pub skip_reason: Option<String>,
+    /// Whether the document failed (an error) rather than being skipped (a judgement).
+    pub failed: bool,
+    /// The processed document; `None` when skipped or failed.
+    pub document: Option<Document>,
+}
+
+impl DocRecord {
+    /// `processed`, `skipped` or `failed`.
+    pub fn status(&self) -> &'static str {
+        match (&self.document, self.failed) {
+            (_, true) => "failed",
+            (Some(_), false) => "processed",
+            (None, false) => "skipped",
+        }
+    }
+}
+
+/// How the Parquet files are written.
+#[derive(Clone, Debug)]
+pub struct WriteOptions {
+    /// zstd compression level (1–22).
+    pub zstd_level: i32,
+    /// Rows per row group; row groups are flushed as they fill, which bounds memory.
+    pub row_group_rows: usize,
+    /// Key-value metadata stored in every file (version, options that shape the rows).
+    pub metadata: Vec<(String, String)>,
+}
+
+impl Default for WriteOptions {
+    fn default() -> WriteOptions {
+        WriteOptions {
+            zstd_level: 3,
+            row_group_rows: 128 * 1024,
+            metadata: Vec::new(),
+        }
+    }
+}
+
+/// An output error, naming the file it concerns.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// A file could not be created, renamed or removed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Parquet or Arrow failed while writing a table.
+    #[error("{path}: {source}")]
+    Parquet {
+        /// The file being written.
+        path: PathBuf,
+        /// The cause.
+        source: parquet::errors::ParquetError,
+    },
+}
+
+struct TableWriter {
+    table: Table,
+    writer: ArrowWriter<File>,
+    temp_path: PathBuf,
+    final_path: PathBuf,
+    rows: u64,
+}
+
+/// Writers for all five tables of one output.
+pub struct TableWriters {
+    writers: Vec<TableWriter>,
+}
+
+/// Row counts per table, in `Table::ALL` order.
+pub type RowCounts = [u64; 5];
+
+impl TableWriters {
+    /// Opens temporary files for every table in `dir`; `file_name(table)` gives each final name.
+    pub fn create(
+        dir: &Path,
+        file_name: impl Fn(Table) -> String,
+        options: &WriteOptions,
+    ) -> Result<TableWriters, OutputError> {
+        let level = ZstdLevel::try_new(options.zstd_level).unwrap_or_default();
+        let metadata = options
+            .metadata
+            .iter()
+            .map(|(key, value)| KeyValue::new(key.clone(), value.clone()))
+            .collect();
+        let properties = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(level))
+            .set_max_row_group_row_count(Some(options.row_group_rows))
+            .set_created_by(format!("corpusmill {}", env!("CARGO_PKG_VERSION")))
+            .set_key_value_metadata(Some(metadata))
+            .build();
+        let mut writers = Vec::with_capacity(Table::ALL.len());
+        for table in Table::ALL {
+            let final_path = dir.join(file_name(table));
+            let temp_path = temp_path_for(&final_path);
+            let file = File::create(&temp_path).map_err(|source| OutputError::Io {
+                path: temp_path.clone(),
+                source,
+            })?;
+            let writer = ArrowWriter::try_new(file, table.schema(), Some(properties.clone()))
+                .map_err(|source| OutputError::Parquet {
+                    path: temp_path.clone(),
+                    source,
+                })?;
+            writers.push(TableWriter {
+                table,
+                writer,
+                temp_path,
+                final_path,
+                rows: 0,
+            });
+        }
+        Ok(TableWriters { writers })
+    }
+
+    /// Appends the rows of `records` to every table.
+    pub fn write(&mut self, records: &[DocRecord]) -> Result<(), OutputError> {
+        for writer in &mut self.writers {
+            let parquet_error = |source| OutputError::Parquet {
+                path: writer.temp_path.clone(),
+                source,
+            };
+            let batch = writer
+                .table
+                .batch(records)
+                .map_err(|error| parquet_error(error.into()))?;
+            if batch.num_rows() == 0 {
+                continue;
+            }
+            writer.rows += batch.num_rows() as u64;
+            writer.writer.write(&batch).map_err(parquet_error)?;
+        }
+        Ok(())
+    }
+
+    /// Closes every table and renames it into place; returns the row counts.
+    pub fn finish(self) -> Result<RowCounts, OutputError> {
+        let mut counts = [0; 5];
+        let mut closed = Vec::with_capacity(self.writers.len());
+        for (index, writer) in self.writers.into_iter().enumerate() {
+            let file = writer
+                .writer
+                .into_inner()
+                .map_err(|source| OutputError::Parquet {
+                    path: writer.temp_path.clone(),
+                    source,
+                })?;
+            file.sync_all().map_err(|source| OutputError::Io {
+                path: writer.temp_path.clone(),
+                source,
+            })?;
+            counts[index] = writer.rows;
+            closed.push((writer.temp_path, writer.final_path));
+        }
+        // Renames only after every table closed cleanly, so the tables appear together.
+        for (temp_path, final_path) in closed {
+            std::fs::rename(&temp_path, &final_path).map_err(|source| OutputError::Io {
+                path: final_path.clone(),
+                source,
+            })?;
+        }
+        Ok(counts)
+    }
+
+    /// Removes the temporary files of an output that will not be completed.
+    pub fn abandon(self) {
+        for writer in self.writers {
+            drop(writer.writer);
+            let _ = std::fs::remove_file(&writer.temp_path);
+        }
+    }
+}
+
+/// The temporary name a table is written under: hidden, and ignored by Parquet dataset readers
+/// (pyarrow, DuckDB and polars skip files starting with `.` or `_`).
+pub fn temp_path_for(final_path: &Path) -> PathBuf {
+    let name = final_path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    final_path.with_file_name(format!(".{name}.partial"))
+}

@@ -1,0 +1,441 @@
+//! The Arrow schemas of the five tables, and the building of record batches from processed
+//! documents. This file is the only place the columns are defined; docs/schema.md describes them.
+
+use super::DocRecord;
+use crate::span::Span;
+use arrow::array::{
+    ArrayRef, Float32Builder, StringBuilder, StringDictionaryBuilder, UInt32Builder, UInt64Builder,
+};
+use arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
+use arrow::error::ArrowError;
+use arrow::record_batch::RecordBatch;
+use std::sync::{Arc, LazyLock};
+
+/// Bumped whenever a column is added, removed or changes meaning.
+pub const SCHEMA_VERSION: &str = "1";
+
+/// The five tables, in the order they are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Table {
+    /// One row per input document, processed or skipped.
+    Documents,
+    /// One row per sentence.
+    Sentences,
+    /// One row per token.
+    Tokens,
+    /// One row per entity candidate.
+    Entities,
+    /// One row per removed boilerplate line.
+    RemovedLines,
+}
+
+impl Table {
+    /// Every table.
+    pub const ALL: [Table; 5] = [
+        Table::Documents,
+        Table::Sentences,
+        Table::Tokens,
+        Table::Entities,
+        Table::RemovedLines,
+    ];
+
+    /// The table's name, also its file stem.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Documents => "documents",
+            Table::Sentences => "sentences",
+            Table::Tokens => "tokens",
+            Table::Entities => "entities",
+            Table::RemovedLines => "removed_lines",
+        }
+    }
+
+    /// The table's Arrow schema.
+    pub fn schema(self) -> SchemaRef {
+        match self {
+            Table::Documents => DOCUMENTS.clone(),
+            Table::Sentences => SENTENCES.clone(),
+            Table::Tokens => TOKENS.clone(),
+            Table::Entities => ENTITIES.clone(),
+            Table::RemovedLines => REMOVED_LINES.clone(),
+        }
+    }
+
+    /// A record batch of this table's rows for `records`.
+    pub fn batch(self, records: &[DocRecord]) -> Result<RecordBatch, ArrowError> {
+        let columns = match self {
+            Table::Documents => documents_columns(records),
+            Table::Sentences => sentences_columns(records),
+            Table::Tokens => tokens_columns(records),
+            Table::Entities => entities_columns(records),
+            Table::RemovedLines => removed_lines_columns(records),
+        };
+        RecordBatch::try_new(self.schema(), columns)
+    }
+}
+
+fn dictionary() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+}
+
+fn offsets_fields() -> [Field; 4] {
+    [
+        Field::new("char_start", DataType::UInt32, false),
+        Field::new("char_end", DataType::UInt32, false),
+        Field::new("byte_start", DataType::UInt32, false),
+        Field::new("byte_end", DataType::UInt32, false),
+    ]
+}
+
+fn schema_of(fields: Vec<Field>) -> SchemaRef {
+    Arc::new(Schema::new(fields))
+}
+
+static DOCUMENTS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    schema_of(vec![
+        Field::new("doc_id", DataType::UInt64, false),
+        Field::new("source", DataType::Utf8, false),
+        Field::new("status", dictionary(), false),
+        Field::new("skip_reason", DataType::Utf8, true),
+        Field::new("encoding", dictionary(), true),
+        Field::new("lang", dictionary(), false),
+        Field::new("lang_confidence", DataType::Float32, false),
+        Field::new("text", DataType::Utf8, false),
+        Field::new("n_bytes", DataType::UInt64, false),
+        Field::new("n_sentences", DataType::UInt32, false),
+        Field::new("n_tokens", DataType::UInt32, false),
+        Field::new("n_entities", DataType::UInt32, false),
+        Field::new("n_removed_lines", DataType::UInt32, false),
+    ])
+});
+
+static SENTENCES: LazyLock<SchemaRef> = LazyLock::new(|| {
+    let mut fields = vec![
+        Field::new("doc_id", DataType::UInt64, false),
+        Field::new("sentence_id", DataType::UInt32, false),
+    ];
+    fields.extend(offsets_fields());
+    fields.extend([
+        Field::new("text", DataType::Utf8, false),
+        Field::new("lang", dictionary(), false),
+        Field::new("lang_confidence", DataType::Float32, false),
+        Field::new("n_tokens", DataType::UInt32, false),
+    ]);
+    schema_of(fields)
+});
+
+static TOKENS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    let mut fields = vec![
+        Field::new("doc_id", DataType::UInt64, false),
+        Field::new("sentence_id", DataType::UInt32, false),
+        Field::new("token_id", DataType::UInt32, false),
+    ];
+    fields.extend(offsets_fields());
+    fields.extend([
+        Field::new("text", DataType::Utf8, false),
+        Field::new("lower", DataType::Utf8, false),
+        Field::new("stem", DataType::Utf8, true),
+        Field::new("kind", dictionary(), false),
+    ]);
+    schema_of(fields)
+});
+
+static ENTITIES: LazyLock<SchemaRef> = LazyLock::new(|| {
+    let mut fields = vec![
+        Field::new("doc_id", DataType::UInt64, false),
+        Field::new("sentence_id", DataType::UInt32, false),
+        Field::new("entity_id", DataType::UInt32, false),
+    ];
+    fields.extend(offsets_fields());
+    fields.extend([
+        Field::new("token_start", DataType::UInt32, false),
+        Field::new("token_end", DataType::UInt32, false),
+        Field::new("text", DataType::Utf8, false),
+        Field::new("n_tokens", DataType::UInt32, false),
+    ]);
+    schema_of(fields)
+});
+
+static REMOVED_LINES: LazyLock<SchemaRef> = LazyLock::new(|| {
+    schema_of(vec![
+        Field::new("doc_id", DataType::UInt64, false),
+        Field::new("line_no", DataType::UInt32, false),
+        Field::new("text", DataType::Utf8, false),
+        Field::new("rule", dictionary(), false),
+    ])
+});
+
+/// Converts byte offsets into code-point offsets for spans visited in order of their start.
+/// Each conversion costs the bytes between the previous start and this span's end, so a whole
+/// table of sorted, non-overlapping spans costs one pass over the text.
+struct CharOffsets<'a> {
+    text: &'a str,
+    ascii: bool,
+    byte: usize,
+    char: usize,
+}
+
+impl<'a> CharOffsets<'a> {
+    fn new(text: &'a str) -> CharOffsets<'a> {
+        CharOffsets {
+            text,
+            ascii: text.is_ascii(),
+            byte: 0,
+            char: 0,
+        }
+    }
+
+    /// `(char_start, char_end)` of `span`.
+    fn chars(&mut self, span: Span) -> (u32, u32) {
+        if self.ascii {
+            return (span.start, span.end);
+        }
+        let start = span.start as usize;
+        if start < self.byte {
+            self.byte = 0;
+            self.char = 0;
+        }
+        self.char += self.text[self.byte..start].chars().count();
+        self.byte = start;
+        let end = self.char + self.text[span].chars().count();
+        (self.char as u32, end as u32)
+    }
+}
+
+#[derive(Default)]
+struct OffsetColumns {
+    char_start: UInt32Builder,
+    char_end: UInt32Builder,
+    byte_start: UInt32Builder,
+    byte_end: UInt32Builder,
+}
+
+impl OffsetColumns {
+    fn push(&mut self, cursor: &mut CharOffsets<'_>, span: Span) {
+        let (start, end) = cursor.chars(span);
+        self.char_start.append_value(start);
+        self.char_end.append_value(end);
+        self.byte_start.append_value(span.start);
+        self.byte_end.append_value(span.end);
+    }
+
+    fn finish(mut self) -> [ArrayRef; 4] {
+        [
+            Arc::new(self.char_start.finish()),
+            Arc::new(self.char_end.finish()),
+            Arc::new(self.byte_start.finish()),
+            Arc::new(self.byte_end.finish()),
+        ]
+    }
+}
+
+type Dictionary = StringDictionaryBuilder<Int32Type>;
+
+fn documents_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
+    let mut doc_id = UInt64Builder::with_capacity(records.len());
+    let mut source = StringBuilder::new();
+    let mut status = Dictionary::new();
+    let mut skip_reason = StringBuilder::new();
+    let mut encoding = Dictionary::new();
+    let mut lang = Dictionary::new();
+    let mut lang_confidence = Float32Builder::with_capacity(records.len());
+    let mut text = StringBuilder::new();
+    let mut n_bytes = UInt64Builder::with_capacity(records.len());
+    let mut n_sentences = UInt32Builder::with_capacity(records.len());
+    let mut n_tokens = UInt32Builder::with_capacity(records.len());
+    let mut n_entities = UInt32Builder::with_capacity(records.len());
+    let mut n_removed = UInt32Builder::with_capacity(records.len());
+    for record in records {
+        doc_id.append_value(record.doc_id);
+        source.append_value(&record.source);
+        status.append_value(record.status());
+        skip_reason.append_option(record.skip_reason.as_deref());
+        encoding.append_option(record.encoding);
+        n_bytes.append_value(record.n_bytes);
+        match &record.document {
+            Some(document) => {
+                lang.append_value(document.lang.lang.code());
+                lang_confidence.append_value(document.lang.confidence);
+                text.append_value(&document.text);
+                n_sentences.append_value(document.sentences.len() as u32);
+                n_tokens.append_value(document.tokens.len() as u32);
+                n_entities.append_value(document.entities.len() as u32);
+                n_removed.append_value(document.removed_lines.len() as u32);
+            }
+            None => {
+                lang.append_value("und");
+                lang_confidence.append_value(0.0);
+                text.append_value("");
+                n_sentences.append_value(0);
+                n_tokens.append_value(0);
+                n_entities.append_value(0);
+                n_removed.append_value(0);
+            }
+        }
+    }
+    vec![
+        Arc::new(doc_id.finish()),
+        Arc::new(source.finish()),
+        Arc::new(status.finish()),
+        Arc::new(skip_reason.finish()),
+        Arc::new(encoding.finish()),
+        Arc::new(lang.finish()),
+        Arc::new(lang_confidence.finish()),
+        Arc::new(text.finish()),
+        Arc::new(n_bytes.finish()),
+        Arc::new(n_sentences.finish()),
+        Arc::new(n_tokens.finish()),
+        Arc::new(n_entities.finish()),
+        Arc::new(n_removed.finish()),
+    ]
+}
+
+fn sentences_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
+    let mut doc_id = UInt64Builder::new();
+    let mut sentence_id = UInt32Builder::new();
+    let mut offsets = OffsetColumns::default();
+    let mut text = StringBuilder::new();
+    let mut lang = Dictionary::new();
+    let mut lang_confidence = Float32Builder::new();
+    let mut n_tokens = UInt32Builder::new();
+    for record in records {
+        let Some(document) = &record.document else { continue };
+        let mut cursor = CharOffsets::new(&document.text);
+        for (index, sentence) in document.sentences.iter().enumerate() {
+            doc_id.append_value(record.doc_id);
+            sentence_id.append_value(index as u32);
+            offsets.push(&mut cursor, sentence.span);
+            text.append_value(&document.text[sentence.span.range()]);
+            lang.append_value(sentence.lang.lang.code());
+            lang_confidence.append_value(sentence.lang.confidence);
+            n_tokens.append_value(sentence.tokens.end - sentence.tokens.start);
+        }
+    }
+    let mut columns: Vec<ArrayRef> = vec![Arc::new(doc_id.finish()), Arc::new(sentence_id.finish())];
+    columns.extend(offsets.finish());
+    columns.extend([
+        Arc::new(text.finish()) as ArrayRef,
+        Arc::new(lang.finish()),
+        Arc::new(lang_confidence.finish()),
+        Arc::new(n_tokens.finish()),
+    ]);
+    columns
+}
+
+fn tokens_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
+    let mut doc_id = UInt64Builder::new();
+    let mut sentence_id = UInt32Builder::new();
+    let mut token_id = UInt32Builder::new();
+    let mut offsets = OffsetColumns::default();
+    let mut text = StringBuilder::new();
+    let mut lower = StringBuilder::new();
+    let mut stem = StringBuilder::new();
+    let mut kind = Dictionary::new();
+    for record in records {
+        let Some(document) = &record.document else { continue };
+        let mut cursor = CharOffsets::new(&document.text);
+        for (sentence_index, sentence) in document.sentences.iter().enumerate() {
+            for index in sentence.tokens.start as usize..sentence.tokens.end as usize {
+                let token = document.tokens[index];
+                doc_id.append_value(record.doc_id);
+                sentence_id.append_value(sentence_index as u32);
+                token_id.append_value(index as u32);
+                offsets.push(&mut cursor, token.span);
+                text.append_value(&document.text[token.span.range()]);
+                lower.append_value(document.forms.lower(index));
+                stem.append_option(document.forms.stem(index));
+                kind.append_value(token.kind.as_str());
+            }
+        }
+    }
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(doc_id.finish()),
+        Arc::new(sentence_id.finish()),
+        Arc::new(token_id.finish()),
+    ];
+    columns.extend(offsets.finish());
+    columns.extend([
+        Arc::new(text.finish()) as ArrayRef,
+        Arc::new(lower.finish()),
+        Arc::new(stem.finish()),
+        Arc::new(kind.finish()),
+    ]);
+    columns
+}
+
+fn entities_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
+    let mut doc_id = UInt64Builder::new();
+    let mut sentence_id = UInt32Builder::new();
+    let mut entity_id = UInt32Builder::new();
+    let mut offsets = OffsetColumns::default();
+    let mut token_start = UInt32Builder::new();
+    let mut token_end = UInt32Builder::new();
+    let mut text = StringBuilder::new();
+    let mut n_tokens = UInt32Builder::new();
+    for record in records {
+        let Some(document) = &record.document else { continue };
+        let mut cursor = CharOffsets::new(&document.text);
+        for (index, (sentence, entity)) in document.entities.iter().enumerate() {
+            doc_id.append_value(record.doc_id);
+            sentence_id.append_value(*sentence);
+            entity_id.append_value(index as u32);
+            offsets.push(&mut cursor, entity.span);
+            token_start.append_value(entity.tokens.start);
+            token_end.append_value(entity.tokens.end);
+            text.append_value(&document.text[entity.span.range()]);
+            n_tokens.append_value(entity.tokens.end - entity.tokens.start);
+        }
+    }
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(doc_id.finish()),
+        Arc::new(sentence_id.finish()),
+        Arc::new(entity_id.finish()),
+    ];
+    columns.extend(offsets.finish());
+    columns.extend([
+        Arc::new(token_start.finish()) as ArrayRef,
+        Arc::new(token_end.finish()),
+        Arc::new(text.finish()),
+        Arc::new(n_tokens.finish()),
+    ]);
+    columns
+}
+
+fn removed_lines_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
+    let mut doc_id = UInt64Builder::new();
+    let mut line_no = UInt32Builder::new();
+    let mut text = StringBuilder::new();
+    let mut rule = Dictionary::new();
+    for record in records {
+        let Some(document) = &record.document else { continue };
+        for line in &document.removed_lines {
+            doc_id.append_value(record.doc_id);
+            line_no.append_value(line.line_no);
+            text.append_value(&line.text);
+            rule.append_value(line.rule);
+        }
+    }
+    vec![
+        Arc::new(doc_id.finish()),
+        Arc::new(line_no.finish()),
+        Arc::new(text.finish()),
+        Arc::new(rule.finish()),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_offsets_match_code_points_in_non_ascii_text() {
+        let text = "Exército Vermelho — União Soviética";
+        let mut cursor = CharOffsets::new(text);
+        let spans = [Span::new(0, 9), Span::new(10, 18), Span::new(23, 29), Span::new(30, text.len())];
+        for span in spans {
+            let (start, end) = cursor.chars(span);
+            let by_chars: String = text.chars().skip(start as usize).take((end - start) as usize).collect();
+            assert_eq!(by_chars, &text[span]);
+        }
+    }
+}

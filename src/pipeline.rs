@@ -1,0 +1,228 @@
+//! One document through every stage, in memory: the composition of the stage modules.
+//!
+//! `Pipeline::process` takes raw text and returns a [`Document`] whose spans all point into
+//! `Document::text`, the cleaned and normalised text. It never touches files; `corpus` does.
+
+use crate::boilerplate::{Removal, Rules};
+use crate::entity::{self, DocumentContext, EntitySpan};
+use crate::lang::{self, Lang, LangGuess};
+use crate::normalize::{NormalForm, normalize};
+use crate::sentence;
+use crate::span::Span;
+use crate::stem::Stemmers;
+use crate::token::{self, Token, TokenKind};
+use std::ops::Range;
+
+/// Options that shape the rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Config {
+    /// Unicode normalization form of the document text.
+    pub normalize: NormalForm,
+}
+
+/// A sentence of a processed document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sentence {
+    /// Bytes in `Document::text`.
+    pub span: Span,
+    /// The sentence's language.
+    pub lang: LangGuess,
+    /// Its tokens, as indices into `Document::tokens`.
+    pub tokens: Range<u32>,
+}
+
+/// A removed boilerplate line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemovedLine {
+    /// 1-based line number in the decoded input.
+    pub line_no: u32,
+    /// The line as it was in the input.
+    pub text: String,
+    /// The rule that removed it.
+    pub rule: &'static str,
+}
+
+/// Lower-cased forms and stems of a document's tokens, stored in two buffers rather than one
+/// `String` per token.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TokenForms {
+    buffer: String,
+    lower: Vec<Span>,
+    stem: Vec<Option<Span>>,
+}
+
+impl TokenForms {
+    /// The lower-cased form of token `index`.
+    pub fn lower(&self, index: usize) -> &str {
+        &self.buffer[self.lower[index].range()]
+    }
+
+    /// The stem of token `index`: `None` for non-words and languages without a stemmer.
+    pub fn stem(&self, index: usize) -> Option<&str> {
+        self.stem[index].map(|span| &self.buffer[span.range()])
+    }
+
+    fn push_lower(&mut self, word: &str) -> Span {
+        let start = self.buffer.len();
+        if word.is_ascii() {
+            self.buffer.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            self.buffer.extend(word.chars().flat_map(char::to_lowercase));
+        }
+        let span = Span::new(start, self.buffer.len());
+        self.lower.push(span);
+        span
+    }
+
+    fn push_stem(&mut self, stem: Option<&str>) {
+        let span = stem.map(|stem| {
+            let start = self.buffer.len();
+            self.buffer.push_str(stem);
+            Span::new(start, self.buffer.len())
+        });
+        self.stem.push(span);
+    }
+}
+
+/// The result of processing one document.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Document {
+    /// The cleaned, normalised text every span points into.
+    pub text: String,
+    /// The document's language.
+    pub lang: LangGuess,
+    /// Sentences in order.
+    pub sentences: Vec<Sentence>,
+    /// Tokens in order, across all sentences.
+    pub tokens: Vec<Token>,
+    /// Lower-cased forms and stems, parallel to `tokens`.
+    pub forms: TokenForms,
+    /// Entity candidates in order, with the sentence each lies in.
+    pub entities: Vec<(u32, EntitySpan)>,
+    /// Boilerplate lines removed before normalization.
+    pub removed_lines: Vec<RemovedLine>,
+}
+
+/// The per-document processor, built once and shared by all worker threads.
+pub struct Pipeline {
+    config: Config,
+    rules: Rules,
+}
+
+impl Pipeline {
+    /// A pipeline with the built-in language data.
+    pub fn new(config: Config) -> Pipeline {
+        Pipeline {
+            config,
+            rules: Rules::builtin(),
+        }
+    }
+
+    /// The configuration this pipeline was built with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Runs every stage on one document's decoded text.
+    pub fn process(&self, raw: &str) -> Document {
+        let removals = self.rules.removals(raw);
+        let (kept, removed_lines) = remove_lines(raw, &removals);
+        let text = normalize(&kept, self.config.normalize);
+
+        let doc_lang = lang::detect_document(&text);
+        let sentence_spans = sentence::split(&text, doc_lang.lang);
+        let sentence_langs = lang::detect_sentences(&text, &sentence_spans, doc_lang);
+
+        let mut tokens = Vec::with_capacity(text.len() / 5);
+        let mut sentences = Vec::with_capacity(sentence_spans.len());
+        for (&span, &lang) in sentence_spans.iter().zip(&sentence_langs) {
+            let first = tokens.len() as u32;
+            token::tokenize(&text, span, &mut tokens);
+            sentences.push(Sentence {
+                span,
+                lang,
+                tokens: first..tokens.len() as u32,
+            });
+        }
+
+        let forms = token_forms(&text, &tokens, &sentences);
+        let context = DocumentContext::new(&text, &tokens, doc_lang.lang);
+        let mut entities = Vec::new();
+        let mut sentence_entities = Vec::new();
+        for (index, sentence) in sentences.iter().enumerate() {
+            sentence_entities.clear();
+            entity::find(
+                &context,
+                sentence.tokens.clone(),
+                sentence.lang.lang,
+                &mut sentence_entities,
+            );
+            entities.extend(sentence_entities.drain(..).map(|e| (index as u32, e)));
+        }
+
+        Document {
+            lang: doc_lang,
+            sentences,
+            tokens,
+            forms,
+            entities,
+            removed_lines,
+            text,
+        }
+    }
+}
+
+/// The text with removed lines blanked (so paragraph structure around them survives), and the
+/// removed lines themselves.
+fn remove_lines(raw: &str, removals: &[Removal]) -> (String, Vec<RemovedLine>) {
+    if removals.is_empty() {
+        return (raw.to_owned(), Vec::new());
+    }
+    let mut kept = String::with_capacity(raw.len());
+    let mut removed = Vec::with_capacity(removals.len());
+    let mut next = removals.iter().peekable();
+    for (index, line) in raw.split('\n').enumerate() {
+        if index > 0 {
+            kept.push('\n');
+        }
+        match next.peek() {
+            Some(removal) if removal.line_index as usize == index => {
+                removed.push(RemovedLine {
+                    line_no: index as u32 + 1,
+                    text: line.strip_suffix('\r').unwrap_or(line).to_owned(),
+                    rule: removal.rule,
+                });
+                next.next();
+            }
+            _ => kept.push_str(line),
+        }
+    }
+    (kept, removed)
+}
+
+fn token_forms(text: &str, tokens: &[Token], sentences: &[Sentence]) -> TokenForms {
+    let mut forms = TokenForms {
+        buffer: String::with_capacity(text.len() + text.len() / 2),
+        lower: Vec::with_capacity(tokens.len()),
+        stem: Vec::with_capacity(tokens.len()),
+    };
+    let mut stemmers = Stemmers::default();
+    let mut word = String::new();
+    for sentence in sentences {
+        let lang: Lang = sentence.lang.lang;
+        for token in &tokens[sentence.tokens.start as usize..sentence.tokens.end as usize] {
+            let lower = forms.push_lower(&text[token.span]);
+            if token.kind == TokenKind::Word {
+                // The stem is appended to the buffer the lower form lives in, so it is read
+                // from a reused copy.
+                word.clear();
+                word.push_str(&forms.buffer[lower.range()]);
+                let stem = stemmers.stem(lang, &word);
+                forms.push_stem(stem.as_deref());
+            } else {
+                forms.push_stem(None);
+            }
+        }
+    }
+    forms
+}
