@@ -1,20 +1,417 @@
 //! Rule-based sentence segmentation with per-language abbreviation lists.
+//!
+//! A boundary is proposed after terminal punctuation (`.`, `!`, `?`, `…`, and script-specific
+//! stops) plus any closing quotes/brackets, when whitespace follows; it is then vetoed by what
+//! precedes (an abbreviation, an initial, an ordinal) and what follows (a lower-case word, a
+//! comma). Blank lines always end a sentence; a single newline does too, unless the next line
+//! starts lower-case (a wrapped line).
 
 use crate::lang::Lang;
 use crate::span::Span;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// How an abbreviation behaves before an upper-case word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AbbrevClass {
+    /// Never ends a sentence ("Mr.", "e.g.").
+    Inner,
+    /// May end a sentence ("etc.", "Inc."): a break when an upper-case word follows.
+    Final,
+}
+
+/// One language's abbreviations, keyed by their lower-cased form without the final period.
+#[derive(Default)]
+pub(crate) struct Abbreviations {
+    /// `exact` is `Some(form)` when the list spells the entry with capitals: it then matches
+    /// only that spelling ("No" is an abbreviation, "no" is a word).
+    entries: HashMap<String, (Option<&'static str>, AbbrevClass)>,
+}
+
+impl Abbreviations {
+    fn add_file(&mut self, data: &'static str) {
+        let mut class = AbbrevClass::Inner;
+        for line in data.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if line == "[final]" {
+                class = AbbrevClass::Final;
+                continue;
+            }
+            let key = line.to_lowercase();
+            let exact = if key == line { None } else { Some(line) };
+            let entry = self.entries.entry(key).or_insert((exact, class));
+            // Any lower-case spelling widens the entry to all cases; "final" wins, since a
+            // wrongly kept boundary costs less than two sentences glued together.
+            if exact.is_none() {
+                entry.0 = None;
+            }
+            if class == AbbrevClass::Final {
+                entry.1 = AbbrevClass::Final;
+            }
+        }
+    }
+
+    /// The class of `word` (without its final period), if it is a listed abbreviation.
+    fn class(&self, word: &str, lower: &mut String) -> Option<AbbrevClass> {
+        if word.is_empty() || word.len() > 24 {
+            return None;
+        }
+        lower.clear();
+        if word.is_ascii() {
+            lower.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+        } else {
+            lower.extend(word.chars().flat_map(char::to_lowercase));
+        }
+        match self.entries.get(lower.as_str()) {
+            Some(&(None, class)) => Some(class),
+            Some(&(Some(exact), class)) if exact == word => Some(class),
+            _ => None,
+        }
+    }
+
+    /// True when `word` is a listed abbreviation (any class).
+    pub(crate) fn contains(&self, word: &str, lower: &mut String) -> bool {
+        self.class(word, lower).is_some()
+    }
+}
+
+const MUL: &str = include_str!("data/abbreviations/mul.txt");
+
+/// Per-language data files, by ISO 639-3 code.
+const FILES: &[(&str, &str)] = &[
+    ("eng", include_str!("data/abbreviations/eng.txt")),
+    ("por", include_str!("data/abbreviations/por.txt")),
+    ("spa", include_str!("data/abbreviations/spa.txt")),
+    ("fra", include_str!("data/abbreviations/fra.txt")),
+    ("deu", include_str!("data/abbreviations/deu.txt")),
+    ("ita", include_str!("data/abbreviations/ita.txt")),
+    ("nld", include_str!("data/abbreviations/nld.txt")),
+    ("dan", include_str!("data/abbreviations/dan.txt")),
+    ("nob", include_str!("data/abbreviations/nob.txt")),
+    ("swe", include_str!("data/abbreviations/swe.txt")),
+    ("fin", include_str!("data/abbreviations/fin.txt")),
+    ("est", include_str!("data/abbreviations/est.txt")),
+    ("hun", include_str!("data/abbreviations/hun.txt")),
+    ("ron", include_str!("data/abbreviations/ron.txt")),
+    ("rus", include_str!("data/abbreviations/rus.txt")),
+    ("srp", include_str!("data/abbreviations/srp.txt")),
+    ("ell", include_str!("data/abbreviations/ell.txt")),
+    ("ind", include_str!("data/abbreviations/ind.txt")),
+    ("lit", include_str!("data/abbreviations/lit.txt")),
+    ("tur", include_str!("data/abbreviations/tur.txt")),
+];
+
+/// Each language's list merged with the shared one; undetermined text uses English + shared.
+static BY_LANG: LazyLock<Vec<(&'static str, Abbreviations)>> = LazyLock::new(|| {
+    FILES
+        .iter()
+        .map(|&(code, data)| {
+            let mut set = Abbreviations::default();
+            set.add_file(MUL);
+            set.add_file(data);
+            (code, set)
+        })
+        .collect()
+});
+
+/// Every list at once: the tokenizer does not know the language, and keeping a period on a
+/// word that is an abbreviation somewhere costs little inside a sentence.
+pub(crate) static ALL: LazyLock<Abbreviations> = LazyLock::new(|| {
+    let mut set = Abbreviations::default();
+    set.add_file(MUL);
+    for &(_, data) in FILES {
+        set.add_file(data);
+    }
+    set
+});
+
+fn abbreviations_for(lang: Lang) -> &'static Abbreviations {
+    let code = lang.code();
+    let lists = &*BY_LANG;
+    lists
+        .iter()
+        .find(|(c, _)| *c == code)
+        .or_else(|| lists.iter().find(|(c, _)| *c == "eng"))
+        .map(|(_, set)| set)
+        .unwrap_or(&ALL)
+}
+
+/// Languages that write ordinal numbers with a period ("am 3. Mai", "2000. január").
+fn ordinal_dot(code: &str) -> bool {
+    matches!(
+        code,
+        "deu" | "dan" | "nob" | "swe" | "fin" | "est" | "hun" | "tur" | "lit" | "lav" | "srp"
+            | "hrv" | "slv" | "ces" | "slk" | "pol" | "isl"
+    )
+}
+
+/// Closing quotes and brackets that stay with the sentence they close.
+pub(crate) fn is_closer(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | ')' | ']' | '}' | '»' | '”' | '’' | '›' | '」' | '』' | '〉' | '》' | '】' | '）'
+    )
+}
+
+/// Opening quotes and brackets that may start a sentence.
+pub(crate) fn is_opener(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | '(' | '[' | '{' | '«' | '“' | '‘' | '„' | '‹' | '「' | '『' | '〈' | '《'
+            | '【' | '（' | '¿' | '¡'
+    )
+}
+
+/// Full stops other than ASCII `.`, `!`, `?` that end a sentence in any language.
+fn is_terminal_char(c: char) -> bool {
+    matches!(
+        c,
+        '.' | '!' | '?' | '…' | '։' | '。' | '！' | '？' | '।' | '॥' | '؟' | '۔' | '‼' | '⁇' | '⁈'
+            | '⁉' | '።' | '፧' | '။' | '｡'
+    )
+}
+
+/// Bytes that may start something the scanner must look at: terminals, newlines, and every
+/// non-ASCII lead byte (decoded only then).
+static INTERESTING: LazyLock<[bool; 256]> = LazyLock::new(|| {
+    let mut table = [false; 256];
+    for b in [b'.', b'!', b'?', b'\n', b';', b':'] {
+        table[b as usize] = true;
+    }
+    for entry in table.iter_mut().skip(0xC0) {
+        *entry = true;
+    }
+    table
+});
 
 /// Splits `text` into sentences. Spans are trimmed of surrounding whitespace, in order,
 /// non-overlapping, and never empty. Every paragraph break (blank line) is a boundary.
 pub fn split(text: &str, lang: Lang) -> Vec<Span> {
-    let _ = lang;
-    let mut sentences = Vec::new();
+    let mut sentences = Vec::with_capacity(text.len() / 80 + 1);
+    let splitter = Splitter {
+        text,
+        bytes: text.as_bytes(),
+        abbreviations: abbreviations_for(lang),
+        ordinal_dot: ordinal_dot(lang.code()),
+        // Greek writes its question mark as ";" (U+037E normalises to it); Armenian often
+        // writes its full stop "։" as ":".
+        semicolon_ends: lang.code() == "ell",
+        colon_ends: lang.code() == "hye",
+    };
+    let interesting = &*INTERESTING;
+    let bytes = text.as_bytes();
+    let mut lower = String::new();
     let mut start = 0;
-    for (index, _) in text.match_indices("\n\n") {
-        push_trimmed(text, start, index, &mut sentences);
-        start = index;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !interesting[b as usize] {
+            i += 1;
+            continue;
+        }
+        let (c, width) = if b < 0x80 {
+            (b as char, 1)
+        } else {
+            match text[i..].chars().next() {
+                Some(c) => (c, c.len_utf8()),
+                None => break,
+            }
+        };
+        if c == '\n' {
+            if let Some(next) = splitter.newline_break(i) {
+                push_trimmed(text, start, i, &mut sentences);
+                start = i;
+                i = next;
+            } else {
+                i += 1;
+            }
+            continue;
+        }
+        let terminal = is_terminal_char(c)
+            || (c == ';' && splitter.semicolon_ends)
+            || (c == ':' && splitter.colon_ends);
+        if !terminal {
+            i += width;
+            continue;
+        }
+        let (end, resume) = splitter.after_terminal(i);
+        if splitter.is_boundary(i, end, &mut lower) {
+            push_trimmed(text, start, end, &mut sentences);
+            start = end;
+        }
+        i = resume.max(i + width);
     }
     push_trimmed(text, start, text.len(), &mut sentences);
     sentences
+}
+
+struct Splitter<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    abbreviations: &'static Abbreviations,
+    ordinal_dot: bool,
+    semicolon_ends: bool,
+    colon_ends: bool,
+}
+
+impl Splitter<'_> {
+    fn char_at(&self, i: usize) -> Option<char> {
+        self.text.get(i..).and_then(|rest| rest.chars().next())
+    }
+
+    fn is_terminal(&self, c: char) -> bool {
+        is_terminal_char(c) || (c == ';' && self.semicolon_ends) || (c == ':' && self.colon_ends)
+    }
+
+    /// For a newline at `i`: where scanning resumes if it ends the sentence, `None` if the
+    /// next line continues it. Blank lines always break.
+    fn newline_break(&self, i: usize) -> Option<usize> {
+        let mut j = i + 1;
+        let mut blank = false;
+        while let Some(c) = self.char_at(j) {
+            if c == '\n' {
+                blank = true;
+            } else if !c.is_whitespace() {
+                break;
+            }
+            j += c.len_utf8();
+        }
+        if blank {
+            return Some(j);
+        }
+        match self.char_at(j) {
+            // A wrapped line: the sentence goes on.
+            Some(c) if c.is_lowercase() => None,
+            _ => Some(j),
+        }
+    }
+
+    /// From a terminal at `i`: the end of the sentence (after the run of terminals and the
+    /// closing quotes/brackets) and where scanning resumes.
+    fn after_terminal(&self, i: usize) -> (usize, usize) {
+        let mut j = i;
+        while let Some(c) = self.char_at(j) {
+            if self.is_terminal(c) {
+                j += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        while let Some(c) = self.char_at(j) {
+            if is_closer(c) {
+                j += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        (j, j)
+    }
+
+    /// Decides whether the terminal run `text[i..end]` (with closers) ends a sentence.
+    fn is_boundary(&self, i: usize, end: usize, lower: &mut String) -> bool {
+        // Whitespace must follow; "4gamer.net", "3.5" and "e.g.x" are not boundaries.
+        let Some(after) = self.char_at(end) else {
+            return true;
+        };
+        if !after.is_whitespace() {
+            return false;
+        }
+        // The next visible character, and the first one past any opening quotes/brackets.
+        let mut j = end;
+        let mut newline = false;
+        while let Some(c) = self.char_at(j) {
+            if !c.is_whitespace() {
+                break;
+            }
+            newline |= c == '\n';
+            j += c.len_utf8();
+        }
+        let Some(next) = self.char_at(j) else {
+            return true;
+        };
+        if newline {
+            // The newline rule decides; a terminal before it only strengthens the break.
+            return true;
+        }
+        let mut k = j;
+        while let Some(c) = self.char_at(k) {
+            if is_opener(c) {
+                k += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let first = self.char_at(k).unwrap_or(next);
+        // A sentence does not start with these; "Mr. , said" or "etc.), and".
+        if matches!(next, ',' | ';' | ':' | ')' | ']' | '}' | '%') {
+            return false;
+        }
+        let lower_next = first.is_lowercase();
+        let run = &self.text[i..end];
+        let single_period = run.starts_with('.') && !run[1..].starts_with(['.', '!', '?', '…']);
+        if !single_period {
+            // "?", "!", "...", "?!": a lower-case word after them usually goes on.
+            return !lower_next;
+        }
+        let word = self.word_before(i);
+        if word.is_empty() {
+            return !lower_next;
+        }
+        if word.bytes().all(|b| b.is_ascii_digit()) {
+            if self.ordinal_dot && (word.len() <= 2 || !first.is_uppercase()) {
+                // "am 3. Mai", "2000. január": an ordinal, unless a year begins a new sentence.
+                return false;
+            }
+            return !lower_next;
+        }
+        if let Some(class) = self.abbreviations.class(word, lower) {
+            return match class {
+                AbbrevClass::Inner => false,
+                AbbrevClass::Final => !(lower_next || first.is_ascii_digit()),
+            };
+        }
+        if is_initials(word) {
+            return false;
+        }
+        !lower_next
+    }
+
+    /// The word right before the period at `i`, without leading opening punctuation.
+    fn word_before(&self, i: usize) -> &str {
+        let mut s = i;
+        while s > 0 && !self.bytes[s - 1].is_ascii_whitespace() {
+            s -= 1;
+        }
+        // Non-ASCII whitespace (NBSP, ideographic space) also separates words.
+        let mut word = &self.text[s..i];
+        if let Some(pos) = word.rfind(|c: char| c.is_whitespace()) {
+            let ws = word[pos..].chars().next().map_or(1, char::len_utf8);
+            word = &word[pos + ws..];
+        }
+        word.trim_start_matches(|c: char| is_opener(c) || c == '-' || c == '—' || c == '–')
+    }
+}
+
+/// An initial or a run of them: "J", "J.V", "U.S", "p.ex" has more than one letter per part and
+/// is not one.
+fn is_initials(word: &str) -> bool {
+    let mut letters = 0;
+    for c in word.chars() {
+        if c == '.' {
+            if letters != 1 {
+                return false;
+            }
+            letters = 0;
+        } else if c.is_alphabetic() {
+            letters += 1;
+        } else {
+            return false;
+        }
+    }
+    letters == 1
 }
 
 fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
