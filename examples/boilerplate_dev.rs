@@ -1,0 +1,276 @@
+//! Development harness for boilerplate removal on line-labelled pages
+//! (`{"id","url","lines":[[text,is_content],...]}` per line).
+//!
+//! cargo run --release --example boilerplate_dev -- run PAGES.jsonl DECISIONS.jsonl [--keep-rule NAME]... [--keep-comments]
+//!   corpus pass (site = URL host) + removals; writes `{"id":..,"removed":[...]}` per page and
+//!   prints word-weighted P/R (same definition as score.py).
+//! cargo run --release --example boilerplate_dev -- train PAGES.jsonl MODEL.tsv
+//!   learns the two-stage line model (2-fold cross-validation by host is printed first).
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Write};
+
+use corpusmill::boilerplate::{Config, FEATURES1, FEATURES2, Rules};
+use corpusmill::linestats::{LineStats, RepeatedLines};
+use rayon::prelude::*;
+
+struct Page {
+    id: serde_json::Value,
+    site: String,
+    text: String,
+    content: Vec<bool>,
+    words: Vec<u32>,
+}
+
+fn host(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let h = rest.split(['/', '?', '#']).next().unwrap_or("");
+    h.split(':').next().unwrap_or("").to_ascii_lowercase()
+}
+
+fn scorer_words(s: &str) -> u32 {
+    let mut n = 0;
+    let mut inw = false;
+    for c in s.chars() {
+        let w = c.is_alphanumeric() || c == '_';
+        if w && !inw {
+            n += 1;
+        }
+        inw = w;
+    }
+    n
+}
+
+fn load(path: &str) -> anyhow::Result<Vec<Page>> {
+    let f = BufReader::new(std::fs::File::open(path)?);
+    let mut pages = Vec::new();
+    for line in f.lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_str(&line)?;
+        let url = v["url"].as_str().unwrap_or("");
+        let site = if url.is_empty() {
+            let id = v["id"].as_str().unwrap_or("");
+            id.rsplit_once('/').map_or("", |(d, _)| d).to_string()
+        } else {
+            host(url)
+        };
+        let mut texts = Vec::new();
+        let mut content = Vec::new();
+        let mut words = Vec::new();
+        for l in v["lines"].as_array().into_iter().flatten() {
+            let t = l[0].as_str().unwrap_or("");
+            texts.push(t.to_string());
+            content.push(l[1].as_bool().unwrap_or(false));
+            words.push(scorer_words(t));
+        }
+        pages.push(Page { id: v["id"].clone(), site, text: texts.join("\n"), content, words });
+    }
+    Ok(pages)
+}
+
+fn corpus(pages: &[Page]) -> RepeatedLines {
+    pages
+        .par_iter()
+        .fold(LineStats::new, |mut s, p| {
+            s.add_document(&p.site, &p.text);
+            s
+        })
+        .reduce(LineStats::new, |mut a, b| {
+            a.merge(b);
+            a
+        })
+        .finish()
+}
+
+fn prf(pages: &[&Page], removed: &[HashSet<u32>]) -> (f64, f64) {
+    let (mut tp, mut fp, mut fneg) = (0u64, 0u64, 0u64);
+    for (p, rem) in pages.iter().zip(removed) {
+        for (i, (&c, &w)) in p.content.iter().zip(&p.words).enumerate() {
+            let w = w as u64;
+            if rem.contains(&(i as u32)) {
+                if c { fp += w } else { tp += w }
+            } else if !c {
+                fneg += w;
+            }
+        }
+    }
+    (tp as f64 / (tp + fp).max(1) as f64, tp as f64 / (tp + fneg).max(1) as f64)
+}
+
+/// Word-weighted logistic regression with Adam and a little L2.
+fn train_lr(x: &[&Vec<f32>], y: &[f32], wt: &[f32], epochs: usize) -> Vec<f32> {
+    let d = x[0].len();
+    let mut w = vec![0.0f32; d];
+    let (mut m, mut v) = (vec![0.0f32; d], vec![0.0f32; d]);
+    let (b1, b2, lr, l2) = (0.9f32, 0.999f32, 0.05f32, 1e-4f32);
+    let tw: f32 = wt.iter().sum();
+    for t in 1..=epochs {
+        let g = x
+            .par_iter()
+            .zip(y.par_iter())
+            .zip(wt.par_iter())
+            .fold(
+                || vec![0.0f32; d],
+                |mut g, ((xi, &yi), &wi)| {
+                    let p = 1.0 / (1.0 + (-xi.iter().zip(&w).map(|(a, b)| a * b).sum::<f32>()).exp());
+                    let e = (p - yi) * wi;
+                    for (gj, xj) in g.iter_mut().zip(xi.iter()) {
+                        *gj += e * xj;
+                    }
+                    g
+                },
+            )
+            .reduce(|| vec![0.0f32; d], |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            });
+        for j in 0..d {
+            let gj = g[j] / tw + l2 * w[j];
+            m[j] = b1 * m[j] + (1.0 - b1) * gj;
+            v[j] = b2 * v[j] + (1.0 - b2) * gj * gj;
+            let mh = m[j] / (1.0 - b1.powi(t as i32));
+            let vh = v[j] / (1.0 - b2.powi(t as i32));
+            w[j] -= lr * mh / (vh.sqrt() + 1e-8);
+        }
+    }
+    w
+}
+
+struct Rows {
+    x1: Vec<Vec<Vec<f32>>>,
+    idx: Vec<Vec<u32>>,
+}
+
+fn rows(rules: &Rules, pages: &[Page], rep: &RepeatedLines) -> Rows {
+    let feats: Vec<_> = pages.par_iter().map(|p| rules.features(&p.text, &p.site, Some(rep))).collect();
+    Rows { x1: feats.iter().map(|f| f.x1.clone()).collect(), idx: feats.into_iter().map(|f| f.line_index).collect() }
+}
+
+fn fit(pages: &[Page], r: &Rows, train: &[usize]) -> (Vec<f32>, Vec<f32>) {
+    let mut x = Vec::new();
+    let mut y = Vec::new();
+    let mut wt = Vec::new();
+    for &d in train {
+        for (k, row) in r.x1[d].iter().enumerate() {
+            let li = r.idx[d][k] as usize;
+            x.push(row);
+            y.push(if pages[d].content[li] { 0.0 } else { 1.0 });
+            wt.push(pages[d].words[li] as f32);
+        }
+    }
+    let w1 = train_lr(&x, &y, &wt, 400);
+    let x2: Vec<Vec<Vec<f32>>> = train
+        .iter()
+        .map(|&d| {
+            let s1: Vec<f32> = r.x1[d].iter().map(|row| row.iter().zip(&w1).map(|(a, b)| a * b).sum()).collect();
+            Rules::stage2(&r.x1[d], &s1)
+        })
+        .collect();
+    let x2r: Vec<&Vec<f32>> = x2.iter().flatten().collect();
+    let w2 = train_lr(&x2r, &y, &wt, 400);
+    (w1, w2)
+}
+
+fn model_tsv(w1: &[f32], w2: &[f32], threshold: f32) -> String {
+    let mut s = String::from(
+        "# Line model weights, written by scripts/train_boilerplate.sh (examples/boilerplate_dev.rs train).\n",
+    );
+    s += &format!("threshold\t{threshold}\n");
+    for (n, w) in FEATURES1.iter().zip(w1) {
+        s += &format!("s1\t{n}\t{w:.5}\n");
+    }
+    for (n, w) in FEATURES1.iter().chain(FEATURES2).zip(w2) {
+        s += &format!("s2\t{n}\t{w:.5}\n");
+    }
+    s
+}
+
+fn decide(rules: &Rules, pages: &[&Page], rep: &RepeatedLines) -> Vec<HashSet<u32>> {
+    pages
+        .par_iter()
+        .map(|p| rules.removals_in(&p.text, &p.site, Some(rep)).iter().map(|r| r.line_index).collect())
+        .collect()
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = "usage: boilerplate_dev run PAGES.jsonl OUT.jsonl [--keep-rule NAME]... [--keep-comments] | train PAGES.jsonl MODEL.tsv";
+    if args.len() < 3 {
+        anyhow::bail!(usage);
+    }
+    let pages = load(&args[1])?;
+    let rep = corpus(&pages);
+    match args[0].as_str() {
+        "run" => {
+            let mut config = Config::default();
+            let mut it = args[3..].iter();
+            while let Some(a) = it.next() {
+                match a.as_str() {
+                    "--keep-rule" => config.keep_rules.extend(it.next().cloned()),
+                    "--keep-comments" => config.keep_comments = true,
+                    "--threshold" => {}
+                    _ => anyhow::bail!(usage),
+                }
+            }
+            let mut rules = Rules::with_config(config);
+            if let Some(pos) = args.iter().position(|a| a == "--threshold") {
+                if let Some(t) = args.get(pos + 1).and_then(|t| t.parse().ok()) {
+                    rules.set_threshold(t);
+                }
+            }
+            let refs: Vec<&Page> = pages.iter().collect();
+            let t0 = std::time::Instant::now();
+            let removed = decide(&rules, &refs, &rep);
+            eprintln!("classified in {:?}", t0.elapsed());
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&args[2])?);
+            for (p, rem) in pages.iter().zip(&removed) {
+                let mut v: Vec<u32> = rem.iter().copied().collect();
+                v.sort_unstable();
+                writeln!(out, "{}", serde_json::json!({"id": p.id, "removed": v}))?;
+            }
+            let (pr, rc) = prf(&refs, &removed);
+            println!("P={pr:.3} R={rc:.3}");
+            if std::env::var_os("BP_RULES").is_some() {
+                let mut tally: std::collections::BTreeMap<&str, (u64, u64)> = Default::default();
+                for p in &pages {
+                    for r in rules.removals_in(&p.text, &p.site, Some(&rep)) {
+                        let li = r.line_index as usize;
+                        let e = tally.entry(r.rule).or_default();
+                        if p.content[li] { e.1 += p.words[li] as u64 } else { e.0 += p.words[li] as u64 }
+                    }
+                }
+                for (k, (tp, fp)) in tally {
+                    println!("{k}\tboiler {tp}\tcontent {fp}");
+                }
+            }
+        }
+        "train" => {
+            let base = Rules::builtin();
+            let r = rows(&base, &pages, &rep);
+            let fold = |p: &Page| twox_hash::XxHash64::oneshot(7, p.site.as_bytes()) % 2;
+            for f in 0..2 {
+                let train: Vec<usize> = (0..pages.len()).filter(|&d| fold(&pages[d]) != f).collect();
+                let test: Vec<&Page> = pages.iter().filter(|p| fold(p) == f).collect();
+                let (w1, w2) = fit(&pages, &r, &train);
+                let mut rules = Rules::builtin();
+                rules.set_weights(w1, w2);
+                for t in [0.4f32, 0.5, 0.6, 0.7] {
+                    rules.set_threshold(t);
+                    let (pr, rc) = prf(&test, &decide(&rules, &test, &rep));
+                    println!("fold {f} threshold {t}: P={pr:.3} R={rc:.3}");
+                }
+            }
+            let all: Vec<usize> = (0..pages.len()).collect();
+            let (w1, w2) = fit(&pages, &r, &all);
+            let t: f32 = args.get(3).and_then(|t| t.parse().ok()).unwrap_or(0.5);
+            std::fs::write(&args[2], model_tsv(&w1, &w2, t))?;
+        }
+        _ => anyhow::bail!(usage),
+    }
+    Ok(())
+}

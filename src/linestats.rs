@@ -1,0 +1,209 @@
+//! Corpus-level line statistics (the CCNet / Dolma approach): for each normalized line, the number
+//! of distinct documents it occurs in, per site and over the whole corpus. Only 64-bit hashes are
+//! kept, never the strings, so memory grows with the number of distinct lines, not their length.
+//!
+//! Use: one [`LineStats`] per worker, [`LineStats::add_document`] for each document,
+//! [`LineStats::merge`] the workers' accumulators, then [`LineStats::finish`] into an immutable
+//! [`RepeatedLines`] that the boilerplate rules query while classifying lines.
+
+use std::collections::{HashMap, HashSet};
+
+/// Normalizes a line for counting and matching: lowercase, no-break and other spaces collapsed to
+/// one ASCII space, curly quotes and dashes made plain, trimmed. Digits are kept; see
+/// [`line_key`] for the hashed form that also folds digits.
+pub fn normalize_line(line: &str, out: &mut String) {
+    out.clear();
+    let mut pending_space = false;
+    for c in line.chars() {
+        let c = match c {
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' | '\u{00B4}' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => '"',
+            '\u{2013}' | '\u{2014}' | '\u{2012}' | '\u{2212}' => '-',
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{00AD}' => continue,
+            c => c,
+        };
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+}
+
+/// The 64-bit key of a line: its [`normalize_line`] form with every digit folded to `0` (so
+/// "12 Comments" and "3 Comments" count as the same furniture line), hashed with XxHash64 and a
+/// fixed seed so that results never depend on the process.
+pub fn line_key(line: &str, scratch: &mut String) -> u64 {
+    normalize_line(line, scratch);
+    // SAFETY-free byte rewrite: ASCII digits are single bytes, so folding them keeps UTF-8 valid.
+    let mut bytes = std::mem::take(scratch).into_bytes();
+    for b in bytes.iter_mut() {
+        if b.is_ascii_digit() {
+            *b = b'0';
+        }
+    }
+    let h = twox_hash::XxHash64::oneshot(0, &bytes);
+    *scratch = String::from_utf8(bytes).unwrap_or_default();
+    h
+}
+
+fn site_key(site: &str) -> u64 {
+    twox_hash::XxHash64::oneshot(0x5173, site.to_ascii_lowercase().as_bytes())
+}
+
+/// A mergeable accumulator of per-line document frequencies.
+#[derive(Debug, Default, Clone)]
+pub struct LineStats {
+    site_docs: HashMap<u64, u32>,
+    site_lines: HashMap<(u64, u64), u32>,
+    all_lines: HashMap<u64, u32>,
+    docs: u32,
+}
+
+impl LineStats {
+    /// An empty accumulator.
+    pub fn new() -> LineStats {
+        LineStats::default()
+    }
+
+    /// Counts each distinct non-empty line of `text` (split on `\n`) once for this document.
+    /// `site` is the source directory or URL host.
+    pub fn add_document(&mut self, site: &str, text: &str) {
+        let sk = site_key(site);
+        let mut seen: HashSet<u64> = HashSet::new();
+        let mut scratch = String::new();
+        for line in text.split('\n') {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let k = line_key(line, &mut scratch);
+            if seen.insert(k) {
+                *self.site_lines.entry((sk, k)).or_insert(0) += 1;
+                *self.all_lines.entry(k).or_insert(0) += 1;
+            }
+        }
+        *self.site_docs.entry(sk).or_insert(0) += 1;
+        self.docs += 1;
+    }
+
+    /// Adds another accumulator's counts (for parallel use; the result is order-independent).
+    pub fn merge(&mut self, other: LineStats) {
+        for (k, v) in other.site_docs {
+            *self.site_docs.entry(k).or_insert(0) += v;
+        }
+        for (k, v) in other.site_lines {
+            *self.site_lines.entry(k).or_insert(0) += v;
+        }
+        for (k, v) in other.all_lines {
+            *self.all_lines.entry(k).or_insert(0) += v;
+        }
+        self.docs += other.docs;
+    }
+
+    /// Freezes the counts, dropping lines seen in a single document (they carry no signal and
+    /// are the bulk of the table).
+    pub fn finish(self) -> RepeatedLines {
+        let mut site_lines = self.site_lines;
+        site_lines.retain(|_, v| *v >= 2);
+        site_lines.shrink_to_fit();
+        let mut all_lines = self.all_lines;
+        all_lines.retain(|_, v| *v >= 2);
+        all_lines.shrink_to_fit();
+        RepeatedLines {
+            site_docs: self.site_docs,
+            site_lines,
+            all_lines,
+            docs: self.docs,
+        }
+    }
+}
+
+/// Frozen document frequencies of repeated lines; immutable and shareable across threads.
+#[derive(Debug, Default, Clone)]
+pub struct RepeatedLines {
+    site_docs: HashMap<u64, u32>,
+    site_lines: HashMap<(u64, u64), u32>,
+    all_lines: HashMap<u64, u32>,
+    docs: u32,
+}
+
+/// The frequencies of one line, as looked up by the boilerplate rules.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LineFreq {
+    /// Distinct documents of the same site containing the line (1 when unique).
+    pub site: u32,
+    /// Distinct documents of the whole corpus containing the line (1 when unique).
+    pub all: u32,
+}
+
+impl RepeatedLines {
+    /// Number of distinct documents of `site` containing `line`, when it repeats (≥ 2).
+    pub fn doc_freq(&self, site: &str, line: &str) -> Option<u32> {
+        let mut s = String::new();
+        let k = line_key(line, &mut s);
+        self.site_lines.get(&(site_key(site), k)).copied()
+    }
+
+    /// Both frequencies of the line with key `key` (from [`line_key`]) on the site `site_hash`.
+    pub fn freq_by_key(&self, site_hash: u64, key: u64) -> LineFreq {
+        LineFreq {
+            site: self.site_lines.get(&(site_hash, key)).copied().unwrap_or(1),
+            all: self.all_lines.get(&key).copied().unwrap_or(1),
+        }
+    }
+
+    /// The hash under which `site` is stored, for repeated [`RepeatedLines::freq_by_key`] calls.
+    pub fn site_hash(site: &str) -> u64 {
+        site_key(site)
+    }
+
+    /// Number of documents counted for `site`.
+    pub fn site_docs(&self, site: &str) -> u32 {
+        self.site_docs.get(&site_key(site)).copied().unwrap_or(0)
+    }
+
+    /// Number of documents counted overall.
+    pub fn docs(&self) -> u32 {
+        self.docs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_distinct_documents_per_site() {
+        let mut a = LineStats::new();
+        a.add_document("a.com", "Home\nHome\nA sentence about cats.\n12 Comments");
+        let mut b = LineStats::new();
+        b.add_document("a.com", "HOME\nAnother text.\n3 Comments");
+        b.add_document("b.org", "Home\u{a0}");
+        a.merge(b);
+        let r = a.finish();
+        assert_eq!(r.doc_freq("a.com", "home"), Some(2));
+        assert_eq!(r.doc_freq("a.com", "5 comments"), Some(2));
+        assert_eq!(r.doc_freq("a.com", "A sentence about cats."), None);
+        assert_eq!(r.doc_freq("b.org", "Home"), None);
+        let mut s = String::new();
+        let f = r.freq_by_key(RepeatedLines::site_hash("b.org"), line_key("home", &mut s));
+        assert_eq!(f, LineFreq { site: 1, all: 3 });
+        assert_eq!(r.site_docs("a.com"), 2);
+        assert_eq!(r.docs(), 3);
+    }
+
+    #[test]
+    fn normalization_folds_quotes_and_spaces() {
+        let mut s = String::new();
+        normalize_line("  Log\u{a0}Out /\u{a0} Change\u{a0}) “Hi” ", &mut s);
+        assert_eq!(s, "log out / change ) \"hi\"");
+    }
+}
