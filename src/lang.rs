@@ -120,11 +120,22 @@ struct Model {
     langs: [whatlang::Lang; NL],
     /// Lowercase word -> (bit mask of languages listing it, weight per language).
     words: HashMap<String, (u64, f32), FastHash>,
+    /// Distinctive letter -> (bit mask of languages using it, weight per language).
+    markers: HashMap<char, (u64, f32), FastHash>,
+    /// Word ending -> (bit mask of languages, weight per language); consulted only for texts
+    /// in doubt, where it separates close languages (Danish -hed / Norwegian -het).
+    suffixes: HashMap<String, (u64, f32), FastHash>,
+    /// Prior per language, for ties between close languages.
+    prior: [f32; NL],
 }
+
+const PRIORS: &str = include_str!("data/lang/prior.tsv");
 
 static MODEL: LazyLock<Model> = LazyLock::new(|| {
     let mut langs = [whatlang::Lang::Eng; NL];
     let mut masks: HashMap<String, u64, FastHash> = HashMap::default();
+    let mut marker_masks: HashMap<char, u64, FastHash> = HashMap::default();
+    let mut suffix_masks: HashMap<String, u64, FastHash> = HashMap::default();
     for (index, (code, data)) in WORD_LISTS.iter().enumerate() {
         // A code whatlang does not know would be a data bug; the list is simply unused then.
         let Some(lang) = whatlang::Lang::from_code(*code) else {
@@ -136,6 +147,18 @@ static MODEL: LazyLock<Model> = LazyLock::new(|| {
             if word.is_empty() || word.starts_with('#') {
                 continue;
             }
+            // `=` lines list letters that are distinctive for the language.
+            if let Some(letters) = word.strip_prefix('=') {
+                for c in letters.chars().flat_map(char::to_lowercase) {
+                    *marker_masks.entry(c).or_default() |= 1u64 << index;
+                }
+                continue;
+            }
+            // `-` lines list distinctive word endings.
+            if let Some(ending) = word.strip_prefix('-') {
+                *suffix_masks.entry(ending.to_lowercase()).or_default() |= 1u64 << index;
+                continue;
+            }
             let word = word.to_lowercase().replace('’', "'");
             *masks.entry(word).or_default() |= 1u64 << index;
         }
@@ -145,7 +168,29 @@ static MODEL: LazyLock<Model> = LazyLock::new(|| {
         .into_iter()
         .map(|(word, mask)| (word, (mask, 1.0 / mask.count_ones() as f32)))
         .collect();
-    Model { langs, words }
+    let markers = marker_masks
+        .into_iter()
+        .map(|(c, mask)| (c, (mask, 1.0 / mask.count_ones() as f32)))
+        .collect();
+    let suffixes = suffix_masks
+        .into_iter()
+        .map(|(ending, mask)| (ending, (mask, 1.0 / mask.count_ones() as f32)))
+        .collect();
+    let mut prior = [0.0; NL];
+    for line in PRIORS.lines().filter(|l| !l.starts_with('#')) {
+        if let Some((code, weight)) = line.split_once('\t')
+            && let Some(index) = WORD_LISTS.iter().position(|(c, _)| *c == code.trim())
+        {
+            prior[index] = weight.trim().parse().unwrap_or(0.0);
+        }
+    }
+    Model {
+        langs,
+        words,
+        markers,
+        suffixes,
+        prior,
+    }
 });
 
 /// FNV-1a: the keys are short words, where SipHash's setup cost dominates.
@@ -223,9 +268,15 @@ impl Evidence {
 fn gather(text: &str, evidence: &mut Evidence, buffer: &mut String) {
     let model = &*MODEL;
     buffer.clear();
-    let flush = |buffer: &mut String, evidence: &mut Evidence| {
+    let mut marks = 0u64;
+    let flush = |buffer: &mut String, evidence: &mut Evidence, marks: &mut u64| {
         if buffer.is_empty() {
             return;
+        }
+        if *marks != 0 {
+            let weight = tune(3, MARKER_WEIGHT) / marks.count_ones() as f32;
+            add(evidence, *marks, weight);
+            *marks = 0;
         }
         evidence.words += 1;
         let word = buffer.trim_matches('\'');
@@ -263,14 +314,56 @@ fn gather(text: &str, evidence: &mut Evidence, buffer: &mut String) {
             } else if (0x0400..0x0530).contains(&code) {
                 evidence.cyrillic += 1;
             }
-            buffer.extend(c.to_lowercase());
+            for lower in c.to_lowercase() {
+                if let Some(&(mask, _)) = model.markers.get(&lower) {
+                    marks |= mask;
+                }
+                buffer.push(lower);
+            }
         } else if (c == '\'' || c == '’') && !buffer.is_empty() {
             buffer.push('\'');
         } else {
-            flush(buffer, evidence);
+            flush(buffer, evidence, &mut marks);
         }
     }
-    flush(buffer, evidence);
+    flush(buffer, evidence, &mut marks);
+}
+
+/// Adds word-ending evidence to `scores`: each word counts once per language whose endings it
+/// matches. Only words of at least four letters, so an ending never is the whole word.
+fn add_suffixes(text: &str, scores: &mut [f32; NL]) {
+    let model = &*MODEL;
+    let weight = tune(6, SUFFIX_WEIGHT);
+    let mut word = String::new();
+    let tally = |word: &mut String, scores: &mut [f32; NL]| {
+        let chars: Vec<usize> = word.char_indices().map(|(i, _)| i).collect();
+        if chars.len() >= 4 {
+            let mut mask = 0u64;
+            for take in 2..=6.min(chars.len() - 2) {
+                let start = chars[chars.len() - take];
+                if let Some(&(m, _)) = model.suffixes.get(&word[start..]) {
+                    mask |= m;
+                }
+            }
+            if mask != 0 {
+                let share = weight / mask.count_ones() as f32;
+                let mut bits = mask;
+                while bits != 0 {
+                    scores[bits.trailing_zeros() as usize] += share;
+                    bits &= bits - 1;
+                }
+            }
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphabetic() {
+            word.extend(c.to_lowercase());
+        } else {
+            tally(&mut word, scores);
+        }
+    }
+    tally(&mut word, scores);
 }
 
 fn add(evidence: &mut Evidence, mut mask: u64, weight: f32) {
@@ -292,8 +385,21 @@ const WORDS_ALONE_SCORE: f32 = 3.0;
 /// ...and beats the runner-up by this factor.
 const WORDS_ALONE_RATIO: f32 = 2.0;
 /// Whatlang's vote, in word-hit units: a base plus a share scaled by its confidence.
-const WHATLANG_BASE: f32 = 0.5;
+static TUNE: LazyLock<Vec<f32>> = LazyLock::new(|| {
+    std::env::var("LANGID_TUNE")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|v| v.parse().ok())
+        .collect()
+});
+fn tune(i: usize, default: f32) -> f32 {
+    TUNE.get(i).copied().unwrap_or(default)
+}
+const WHATLANG_BASE: f32 = 0.3;
 const WHATLANG_CONFIDENCE: f32 = 1.0;
+const PRIOR_WEIGHT: f32 = 0.2;
+const MARKER_WEIGHT: f32 = 0.5;
+const SUFFIX_WEIGHT: f32 = 0.5;
 
 /// Judges one text from its evidence, calling whatlang only when the words do not decide.
 fn decide(text: &str, evidence: &Evidence) -> LangGuess {
@@ -301,7 +407,7 @@ fn decide(text: &str, evidence: &Evidence) -> LangGuess {
         return LangGuess::UND;
     }
     let ((best, s1), s2) = evidence.top2();
-    if !evidence.other_script() && s1 >= WORDS_ALONE_SCORE && s1 >= WORDS_ALONE_RATIO * s2 {
+    if !evidence.other_script() && s1 >= tune(4, WORDS_ALONE_SCORE) && s1 >= tune(5, WORDS_ALONE_RATIO) * s2 {
         return LangGuess {
             lang: Lang(Some(MODEL.langs[best])),
             confidence: confidence(s1, s2),
@@ -312,6 +418,11 @@ fn decide(text: &str, evidence: &Evidence) -> LangGuess {
     };
     let top = info.lang();
     let wl_conf = info.confidence() as f32;
+    if std::env::var("LANGID_DEBUG").is_ok() {
+        let mut v: Vec<(&str, f32)> = evidence.scores.iter().enumerate().filter(|x| *x.1 > 0.0).map(|(i, s)| (WORD_LISTS[i].0, *s)).collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1));
+        eprintln!("DEBUG wl={} {:.2} words={:?} | {}", top.code(), wl_conf, v, text);
+    }
     let Some(top_index) = index_of(top) else {
         // A language without a word list (one-language scripts, Hindi, Arabic...): whatlang's
         // answer stands unless the word lists strongly disagree.
@@ -327,7 +438,11 @@ fn decide(text: &str, evidence: &Evidence) -> LangGuess {
         };
     };
     let mut scores = evidence.scores;
-    scores[top_index] += WHATLANG_BASE + WHATLANG_CONFIDENCE * wl_conf;
+    add_suffixes(text, &mut scores);
+    for (score, prior) in scores.iter_mut().zip(&MODEL.prior) {
+        *score += tune(2, PRIOR_WEIGHT) * prior;
+    }
+    scores[top_index] += tune(0, WHATLANG_BASE) + tune(1, WHATLANG_CONFIDENCE) * wl_conf;
     let mut winner = (top_index, scores[top_index]);
     let mut second = 0.0f32;
     for (index, &score) in scores.iter().enumerate() {
@@ -405,75 +520,143 @@ pub fn detect_document(text: &str) -> LangGuess {
 const SHORT_LETTERS: u32 = 20;
 /// A sentence guess at least this confident anchors its neighbours.
 const ANCHOR_CONFIDENCE: f32 = 0.3;
+/// Another language must lead the document language's word score by this much before a
+/// sentence is re-examined; below it the sentence is confirmed without calling whatlang.
+const DOUBT_MARGIN: f32 = 0.5;
+
+/// Coarse script of a text or language, so context never crosses scripts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    None,
+    Latin,
+    Cyrillic,
+    Other,
+}
+
+fn text_class(evidence: &Evidence) -> Class {
+    if evidence.letters == 0 {
+        Class::None
+    } else if evidence.other_script() {
+        Class::Other
+    } else if evidence.cyrillic > evidence.latin {
+        Class::Cyrillic
+    } else {
+        Class::Latin
+    }
+}
+
+fn lang_class(lang: Lang) -> Class {
+    use whatlang::Lang as L;
+    match lang.0 {
+        None => Class::None,
+        Some(L::Rus | L::Ukr | L::Bel | L::Bul | L::Mkd | L::Srp) => Class::Cyrillic,
+        Some(l) if index_of(l).is_some() => Class::Latin,
+        Some(_) => Class::Other,
+    }
+}
+
+/// One sentence after the first pass.
+struct Judged {
+    guess: LangGuess,
+    /// Sure enough to lend its language to unsure neighbours.
+    anchor: bool,
+    class: Class,
+    evidence: Evidence,
+}
 
 /// The language of each sentence, using the document's language as context: a sentence too
-/// short or too unsure to judge alone takes the language of its neighbouring sentences, or
-/// the document's when they give none; a sentence whose own evidence is clear keeps its own
-/// language, so other-language paragraphs are never swallowed by the document's language.
+/// short or too unsure to judge alone takes the language of its neighbouring sentences (the
+/// paragraph it sits in), or the document's when they give none; a sentence whose own evidence
+/// is clear keeps its own language, so other-language paragraphs are never swallowed by the
+/// document's language.
 pub fn detect_sentences(text: &str, sentences: &[Span], document: LangGuess) -> Vec<LangGuess> {
     let doc_index = document.lang.0.and_then(index_of);
+    let doc_class = lang_class(document.lang);
     let mut buffer = String::new();
-    // First pass: each sentence on its own; `anchor` marks the ones sure enough to lend their
-    // language to unsure neighbours.
-    let mut own: Vec<(LangGuess, bool, Evidence)> = Vec::with_capacity(sentences.len());
+    let mut judged: Vec<Judged> = Vec::with_capacity(sentences.len());
     for &span in sentences {
         let sentence = text.get(span.range()).unwrap_or("");
         let mut evidence = Evidence::new();
         gather(sentence, &mut evidence, &mut buffer);
+        let class = text_class(&evidence);
         let short = evidence.letters < SHORT_LETTERS;
-        // Cheap confirmation: the document language leads the word evidence.
-        if let Some(doc) = doc_index {
+        let (guess, anchor) = if evidence.letters < MIN_LETTERS {
+            (LangGuess::UND, false)
+        } else if let Some(doc) = doc_index.filter(|_| class == doc_class) {
+            // Cheap path: the words do not argue against the document language.
             let ((best, s1), s2) = evidence.top2();
             let doc_score = evidence.scores[doc];
-            if !evidence.other_script() && doc_score >= 1.0 && (best == doc || doc_score >= s1) {
+            if best == doc || s1 < doc_score + DOUBT_MARGIN {
                 let guess = LangGuess {
                     lang: document.lang,
-                    confidence: confidence(doc_score, s2.min(s1)),
+                    confidence: if best == doc {
+                        confidence(doc_score, s2)
+                    } else {
+                        0.0
+                    },
                 };
-                own.push((guess, !short, evidence));
-                continue;
+                (guess, !short && best == doc && doc_score >= 1.0)
+            } else if short {
+                (LangGuess::UND, false)
+            } else {
+                let guess = decide(sentence, &evidence);
+                (guess, guess.lang.is_known() && guess.confidence >= ANCHOR_CONFIDENCE)
             }
-        }
-        if short {
-            own.push((LangGuess::UND, false, evidence));
-            continue;
-        }
-        let guess = decide(sentence, &evidence);
-        let anchor = guess.lang.is_known() && guess.confidence >= ANCHOR_CONFIDENCE;
-        own.push((guess, anchor, evidence));
+        } else if short && class != Class::Other {
+            (LangGuess::UND, false)
+        } else {
+            let guess = decide(sentence, &evidence);
+            let anchor = guess.lang.is_known()
+                && (guess.confidence >= ANCHOR_CONFIDENCE || class == Class::Other);
+            (guess, anchor)
+        };
+        judged.push(Judged {
+            guess,
+            anchor,
+            class,
+            evidence,
+        });
     }
-    // Second pass: unsure sentences take their context's language.
-    let mut out = Vec::with_capacity(own.len());
-    for (i, (guess, anchor, evidence)) in own.iter().enumerate() {
-        if *anchor {
-            out.push(*guess);
+    let score_of = |evidence: &Evidence, lang: Lang| {
+        lang.0.and_then(index_of).map_or(0.0, |k| evidence.scores[k])
+    };
+    let mut out = Vec::with_capacity(judged.len());
+    for (i, sentence) in judged.iter().enumerate() {
+        if sentence.anchor {
+            out.push(sentence.guess);
             continue;
         }
-        let previous = own[..i].iter().rev().find(|s| s.1).map(|s| s.0);
-        let next = own[i + 1..].iter().find(|s| s.1).map(|s| s.0);
+        let usable = |s: &&Judged| s.anchor && s.class == sentence.class;
+        let previous = judged[..i].iter().rev().find(usable).map(|s| s.guess);
+        let next = judged[i + 1..].iter().find(usable).map(|s| s.guess);
         let context = match (previous, next) {
             (Some(p), Some(n)) if p.lang == n.lang => Some(p),
             (Some(p), Some(n)) => {
                 // Between two languages: the one this sentence's own words favour, else the
-                // preceding one (a short line more often closes a block than opens one).
-                let ps = p.lang.0.and_then(index_of).map_or(0.0, |k| evidence.scores[k]);
-                let ns = n.lang.0.and_then(index_of).map_or(0.0, |k| evidence.scores[k]);
+                // preceding one.
+                let ps = score_of(&sentence.evidence, p.lang);
+                let ns = score_of(&sentence.evidence, n.lang);
                 Some(if ns > ps { n } else { p })
             }
             (Some(p), None) => Some(p),
             (None, Some(n)) => Some(n),
             (None, None) => None,
         };
-        let context = context.unwrap_or(document);
-        if !guess.lang.is_known() || !context.lang.is_known() {
-            out.push(if context.lang.is_known() { context } else { *guess });
+        let context = context
+            .or_else(|| (doc_class == sentence.class).then_some(document))
+            .filter(|c| c.lang.is_known());
+        let Some(context) = context else {
+            out.push(sentence.guess);
             continue;
-        }
+        };
+        let guess = sentence.guess;
         // Keep an unsure own guess only when its words clearly outweigh the context's.
-        let own_score = guess.lang.0.and_then(index_of).map_or(0.0, |k| evidence.scores[k]);
-        let ctx_score = context.lang.0.and_then(index_of).map_or(0.0, |k| evidence.scores[k]);
-        if own_score >= ctx_score + 2.0 {
-            out.push(*guess);
+        if guess.lang.is_known()
+            && guess.lang != context.lang
+            && score_of(&sentence.evidence, guess.lang)
+                >= score_of(&sentence.evidence, context.lang) + 2.0
+        {
+            out.push(guess);
         } else {
             out.push(LangGuess {
                 lang: context.lang,
