@@ -27,6 +27,9 @@ enum Command {
     Run(RunArgs),
     /// Print the output tables' schemas.
     Schema,
+    /// Measure quality against gold data.
+    #[command(subcommand)]
+    Eval(corpusmill::eval::EvalCommand),
 }
 
 #[derive(Args, Clone)]
@@ -55,6 +58,12 @@ struct RunArgs {
     /// Rows per Parquet row group.
     #[arg(long, default_value_t = 128 * 1024)]
     row_group_rows: usize,
+    /// Switch off a boilerplate rule by name (repeatable); see `removed_lines.rule`.
+    #[arg(long = "keep-rule", value_name = "NAME")]
+    keep_rules: Vec<String>,
+    /// Keep reader comments as text (comment forms are still removed).
+    #[arg(long)]
+    keep_comments: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -91,6 +100,7 @@ pub fn main() -> ExitCode {
             print_schema();
             Ok(ExitCode::SUCCESS)
         }
+        Command::Eval(command) => corpusmill::eval::run(&command),
     };
     result.unwrap_or_else(|error| {
         eprintln!("corpusmill: error: {error:#}");
@@ -104,6 +114,8 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             Form::Nfc => NormalForm::Nfc,
             Form::Nfkc => NormalForm::Nfkc,
         },
+        keep_rules: args.keep_rules,
+        keep_comments: args.keep_comments,
     };
     let options = RunOptions {
         inputs: args.inputs,

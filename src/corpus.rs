@@ -6,11 +6,14 @@
 //! groups being filled, whatever the corpus size. Rows keep the sorted input order.
 
 use crate::decode::decode;
+use crate::input::{InputFile, MissingInput, RawDocument, Unread, list_inputs, read_file};
+use crate::linestats::{LineStats, RepeatedLines};
 use crate::output::{DocRecord, OutputError, RowCounts, SCHEMA_VERSION, Table, TableWriters, WriteOptions};
 use crate::pipeline::{Config, Pipeline};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
 use std::time::Instant;
 
 /// Everything a run needs besides the pipeline configuration.
@@ -50,30 +53,14 @@ pub enum RunError {
     #[error("output directory {0} is not empty (use --force to overwrite)")]
     OutputNotEmpty(PathBuf),
     /// An input named on the command line does not exist.
-    #[error("input {path}: {source}")]
-    Input {
-        /// The input.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Input(#[from] MissingInput),
     /// The output could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
     /// The thread pool could not be built.
     #[error("thread pool: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
-}
-
-/// One input file found by walking the inputs, or a path that could not be walked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InputFile {
-    /// Path to read.
-    pub path: PathBuf,
-    /// Path relative to the input root (the file's path as given for file inputs).
-    pub source: String,
-    /// Set when the walk itself failed here (a symlink loop, an unreadable directory).
-    pub walk_error: Option<String>,
 }
 
 /// What a run did: the numbers for the summary and the manifest.
@@ -105,101 +92,34 @@ pub fn doc_id(source: &str) -> u64 {
     twox_hash::XxHash64::oneshot(0, source.as_bytes())
 }
 
-/// Lists the files under `inputs`, each directory walked recursively in sorted order.
-pub fn list_inputs(inputs: &[PathBuf]) -> Result<Vec<InputFile>, RunError> {
-    let mut files = Vec::new();
-    for input in inputs {
-        let metadata = std::fs::metadata(input).map_err(|source| RunError::Input {
-            path: input.clone(),
-            source,
-        })?;
-        if !metadata.is_dir() {
-            files.push(InputFile {
-                path: input.clone(),
-                source: input.to_string_lossy().into_owned(),
-                walk_error: None,
-            });
-            continue;
-        }
-        let walker = walkdir::WalkDir::new(input)
-            .follow_links(true)
-            .sort_by_file_name();
-        for entry in walker {
-            match entry {
-                Ok(entry) if entry.file_type().is_dir() => {}
-                Ok(entry) => {
-                    let relative = entry.path().strip_prefix(input).unwrap_or(entry.path());
-                    if is_hidden(relative) {
-                        continue;
-                    }
-                    files.push(InputFile {
-                        path: entry.path().to_path_buf(),
-                        source: relative.to_string_lossy().into_owned(),
-                        walk_error: None,
-                    });
-                }
-                Err(error) => {
-                    let path = error.path().unwrap_or(input).to_path_buf();
-                    let relative = path.strip_prefix(input).unwrap_or(&path).to_path_buf();
-                    files.push(InputFile {
-                        source: relative.to_string_lossy().into_owned(),
-                        path,
-                        walk_error: Some(error.to_string()),
-                    });
-                }
-            }
-        }
-    }
-    Ok(files)
-}
-
-fn is_hidden(relative: &Path) -> bool {
-    relative
-        .components()
-        .any(|part| part.as_os_str().to_string_lossy().starts_with('.'))
-}
-
-/// Reads, decodes and processes one input file. Never fails: problems become a skip or failure
+/// Decodes and processes one raw document. Never fails: problems become a skip or failure
 /// recorded in the returned record.
-pub fn process_file(pipeline: &Pipeline, input: &InputFile, max_doc_bytes: u64) -> DocRecord {
+pub fn process_document(pipeline: &Pipeline, raw: RawDocument) -> DocRecord {
     let mut record = DocRecord {
-        doc_id: doc_id(&input.source),
-        source: input.source.clone(),
+        doc_id: doc_id(&raw.source),
+        source: raw.source,
         encoding: None,
-        n_bytes: 0,
+        n_bytes: raw.n_bytes,
         skip_reason: None,
         failed: false,
         document: None,
     };
-    if let Some(error) = &input.walk_error {
-        record.failed = true;
-        record.skip_reason = Some(format!("unreadable: {error}"));
-        return record;
-    }
-    let bytes = match read_capped(&input.path, max_doc_bytes) {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(size)) => {
-            record.n_bytes = size;
-            record.skip_reason = Some(format!("too_large: {size} bytes > --max-doc-bytes {max_doc_bytes}"));
+    let bytes = match raw.bytes {
+        Ok(bytes) => bytes,
+        Err(Unread::Skipped(reason)) => {
+            record.skip_reason = Some(reason);
             return record;
         }
-        Err(error) => {
+        Err(Unread::Failed(reason)) => {
             record.failed = true;
-            record.skip_reason = Some(format!("unreadable: {error}"));
+            record.skip_reason = Some(reason);
             return record;
         }
     };
-    record.n_bytes = bytes.len() as u64;
-    process_bytes(pipeline, &bytes, &mut record);
-    record
-}
-
-/// Decodes and processes `bytes` into `record`.
-pub fn process_bytes(pipeline: &Pipeline, bytes: &[u8], record: &mut DocRecord) {
-    match decode(bytes) {
+    match decode(&bytes) {
         Ok(decoded) => {
             record.encoding = Some(decoded.encoding);
-            let document = pipeline.process(&decoded.text);
+            let document = pipeline.process_in(&decoded.text, &raw.site);
             if document.sentences.is_empty() {
                 record.skip_reason = Some("empty_after_cleaning".to_owned());
             }
@@ -207,21 +127,27 @@ pub fn process_bytes(pipeline: &Pipeline, bytes: &[u8], record: &mut DocRecord) 
         }
         Err(not_text) => record.skip_reason = Some(not_text.as_str().to_owned()),
     }
+    record
 }
 
-/// The file's bytes, or `Err(size)` when it is larger than `limit`.
-fn read_capped(path: &Path, limit: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    // Reading one byte past the limit tells "too large" without trusting metadata, which lies
-    // for pipes and files still growing.
-    file.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(bytes.len() as u64);
-        return Ok(Err(size));
-    }
-    Ok(Ok(bytes))
+/// First pass: the document frequency of every line per site, over the whole input.
+pub fn count_lines(inputs: &[InputFile], max_doc_bytes: u64) -> RepeatedLines {
+    inputs
+        .par_iter()
+        .fold(LineStats::new, |mut stats, input| {
+            let raw = read_file(input, max_doc_bytes);
+            if let Ok(bytes) = &raw.bytes
+                && let Ok(decoded) = decode(bytes)
+            {
+                stats.add_document(&raw.site, &decoded.text);
+            }
+            stats
+        })
+        .reduce(LineStats::new, |mut a, b| {
+            a.merge(b);
+            a
+        })
+        .finish()
 }
 
 /// Input bytes per chunk handed to rayon: enough to keep every thread busy, small enough that
@@ -235,10 +161,11 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<RunSummary, RunError
     let started = Instant::now();
     prepare_output_dir(&options.out, options.force)?;
     let inputs = list_inputs(&options.inputs)?;
-    let pipeline = Pipeline::new(config.clone());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .build()?;
+    let repeated = pool.install(|| count_lines(&inputs, options.max_doc_bytes));
+    let pipeline = Pipeline::new(config.clone()).with_repeated_lines(repeated);
 
     let mut write = options.write.clone();
     write.metadata.extend(metadata(config));
@@ -262,7 +189,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<RunSummary, RunError
             let records: Vec<DocRecord> = pool.install(|| {
                 chunk
                     .par_iter()
-                    .map(|input| process_file(&pipeline, input, options.max_doc_bytes))
+                    .map(|input| process_document(&pipeline, read_file(input, options.max_doc_bytes)))
                     .collect()
             });
             tally.add(&records);
@@ -296,7 +223,7 @@ fn chunks(inputs: &[InputFile]) -> impl Iterator<Item = &[InputFile]> {
         let mut bytes = 0u64;
         let mut count = 0usize;
         while count < rest.len() && count < CHUNK_DOCUMENTS && (count == 0 || bytes < CHUNK_BYTES) {
-            bytes += std::fs::metadata(&rest[count].path).map(|m| m.len()).unwrap_or(0);
+            bytes += rest[count].len();
             count += 1;
         }
         let (chunk, after) = rest.split_at(count);

@@ -19,6 +19,8 @@ pub mod boilerplate;
 pub mod corpus;
 pub mod decode;
 pub mod entity;
+pub mod input;
+pub mod eval;
 pub mod lang;
 pub mod linestats;
 pub mod normalize;

@@ -3,7 +3,8 @@
 //! `Pipeline::process` takes raw text and returns a [`Document`] whose spans all point into
 //! `Document::text`, the cleaned and normalised text. It never touches files; `corpus` does.
 
-use crate::boilerplate::{Removal, Rules};
+use crate::boilerplate::{self, Removal, Rules};
+use crate::linestats::RepeatedLines;
 use crate::entity::{self, DocumentContext, EntitySpan};
 use crate::lang::{self, Lang, LangGuess};
 use crate::normalize::{NormalForm, normalize};
@@ -18,6 +19,10 @@ use std::ops::Range;
 pub struct Config {
     /// Unicode normalization form of the document text.
     pub normalize: NormalForm,
+    /// Boilerplate rules switched off by name (`--keep-rule`).
+    pub keep_rules: Vec<String>,
+    /// Keep reader comments as text (comment forms are still removed).
+    pub keep_comments: bool,
 }
 
 /// A sentence of a processed document.
@@ -40,6 +45,8 @@ pub struct RemovedLine {
     pub text: String,
     /// The rule that removed it.
     pub rule: &'static str,
+    /// Distinct documents of the same site holding this line, where it repeats.
+    pub doc_freq: Option<u32>,
 }
 
 /// Lower-cased forms and stems of a document's tokens, stored in two buffers rather than one
@@ -107,15 +114,28 @@ pub struct Document {
 pub struct Pipeline {
     config: Config,
     rules: Rules,
+    repeated: Option<RepeatedLines>,
 }
 
 impl Pipeline {
     /// A pipeline with the built-in language data.
     pub fn new(config: Config) -> Pipeline {
+        let rules = Rules::with_config(boilerplate::Config {
+            keep_rules: config.keep_rules.clone(),
+            keep_comments: config.keep_comments,
+        });
         Pipeline {
             config,
-            rules: Rules::builtin(),
+            rules,
+            repeated: None,
         }
+    }
+
+    /// The same pipeline, also removing lines that repeat across documents of a site, by the
+    /// corpus statistics `repeated` (see `linestats`).
+    pub fn with_repeated_lines(mut self, repeated: RepeatedLines) -> Pipeline {
+        self.repeated = Some(repeated);
+        self
     }
 
     /// The configuration this pipeline was built with.
@@ -123,9 +143,15 @@ impl Pipeline {
         &self.config
     }
 
-    /// Runs every stage on one document's decoded text.
+    /// Runs every stage on one document's decoded text, without corpus statistics.
     pub fn process(&self, raw: &str) -> Document {
-        let removals = self.rules.removals(raw);
+        self.process_in(raw, "")
+    }
+
+    /// Runs every stage on one document's decoded text from `site` (its source directory or
+    /// URL host), which selects the corpus statistics that apply to it.
+    pub fn process_in(&self, raw: &str, site: &str) -> Document {
+        let removals = self.rules.removals_in(raw, site, self.repeated.as_ref());
         let (kept, removed_lines) = remove_lines(raw, &removals);
         let text = normalize(&kept, self.config.normalize);
 
@@ -191,6 +217,7 @@ fn remove_lines(raw: &str, removals: &[Removal]) -> (String, Vec<RemovedLine>) {
                     line_no: index as u32 + 1,
                     text: line.strip_suffix('\r').unwrap_or(line).to_owned(),
                     rule: removal.rule,
+                    doc_freq: removal.doc_freq,
                 });
                 next.next();
             }
@@ -225,4 +252,43 @@ fn token_forms(text: &str, tokens: &[Token], sentences: &[Sentence]) -> TokenFor
         }
     }
     forms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removed_lines_are_blanked_and_reported_with_their_line_numbers() {
+        let raw = "Stalingrad was a city.\r\nLeave a Reply\n\nThe Volga River flows.\nTwitter picture";
+        let removals = [
+            Removal { line_index: 1, rule: "comment_form", doc_freq: None },
+            Removal { line_index: 4, rule: "social_widget", doc_freq: None },
+        ];
+        let (kept, removed) = remove_lines(raw, &removals);
+        assert_eq!(kept, "Stalingrad was a city.\r\n\n\nThe Volga River flows.\n");
+        let lines: Vec<(u32, &str, &str)> =
+            removed.iter().map(|r| (r.line_no, r.text.as_str(), r.rule)).collect();
+        assert_eq!(lines, [(2, "Leave a Reply", "comment_form"), (5, "Twitter picture", "social_widget")]);
+    }
+
+    #[test]
+    fn spans_slice_back_and_tokens_stay_inside_their_sentences() {
+        let pipeline = Pipeline::new(Config::default());
+        let page = "Em 2 de fevereiro de 1943, o Exército Vermelho derrotou o nazismo.\n\n\
+                    Mr. J.V. Stalin spoke on November 6. The Red Army held the Volga River.";
+        let document = pipeline.process(page);
+        assert!(document.sentences.len() >= 3);
+        let mut covered = 0;
+        for sentence in &document.sentences {
+            let text = &document.text[sentence.span.range()];
+            assert_eq!(text, text.trim());
+            for token in &document.tokens[sentence.tokens.start as usize..sentence.tokens.end as usize] {
+                assert!(sentence.span.start <= token.span.start && token.span.end <= sentence.span.end);
+                covered += 1;
+            }
+        }
+        assert_eq!(covered, document.tokens.len());
+        assert_eq!(document.forms.lower(0), "em");
+    }
 }

@@ -34,12 +34,13 @@ pub struct DocRecord {
 }
 
 impl DocRecord {
-    /// `processed`, `skipped` or `failed`.
+    /// `processed`, `skipped` or `failed`. A skipped document may still carry its processed
+    /// form (an empty text and the boilerplate lines that emptied it).
     pub fn status(&self) -> &'static str {
-        match (&self.document, self.failed) {
-            (_, true) => "failed",
-            (Some(_), false) => "processed",
-            (None, false) => "skipped",
+        match (self.failed, &self.skip_reason) {
+            (true, _) => "failed",
+            (false, Some(_)) => "skipped",
+            (false, None) => "processed",
         }
     }
 }

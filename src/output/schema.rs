@@ -162,6 +162,7 @@ static REMOVED_LINES: LazyLock<SchemaRef> = LazyLock::new(|| {
         Field::new("line_no", DataType::UInt32, false),
         Field::new("text", DataType::Utf8, false),
         Field::new("rule", dictionary(), false),
+        Field::new("doc_freq", DataType::UInt32, true),
     ])
 });
 
@@ -406,6 +407,7 @@ fn removed_lines_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
     let mut line_no = UInt32Builder::new();
     let mut text = StringBuilder::new();
     let mut rule = Dictionary::new();
+    let mut doc_freq = UInt32Builder::new();
     for record in records {
         let Some(document) = &record.document else { continue };
         for line in &document.removed_lines {
@@ -413,6 +415,7 @@ fn removed_lines_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
             line_no.append_value(line.line_no);
             text.append_value(&line.text);
             rule.append_value(line.rule);
+            doc_freq.append_option(line.doc_freq);
         }
     }
     vec![
@@ -420,6 +423,7 @@ fn removed_lines_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
         Arc::new(line_no.finish()),
         Arc::new(text.finish()),
         Arc::new(rule.finish()),
+        Arc::new(doc_freq.finish()),
     ]
 }
 
