@@ -213,7 +213,9 @@ fn main() -> anyhow::Result<()> {
                 match a.as_str() {
                     "--keep-rule" => config.keep_rules.extend(it.next().cloned()),
                     "--keep-comments" => config.keep_comments = true,
-                    "--threshold" => {}
+                    "--threshold" => {
+                        it.next();
+                    }
                     _ => anyhow::bail!(usage),
                 }
             }

@@ -95,6 +95,7 @@ pub struct Rules {
     w2: Vec<f32>,
     threshold: f32,
     soft_threshold: f32,
+    guard_threshold: f32,
     repeat_min_docs: u32,
     config: Config,
 }
@@ -120,6 +121,21 @@ fn compile(pat: &str) -> Vec<Tok> {
     }
     if !lit.is_empty() {
         toks.push(Tok::Lit(lit));
+    }
+    // "* we use cookies *" must also match a line where the phrase ends the sentence
+    // ("... our use of cookies."): the space next to an outer `*` is optional.
+    let n = toks.len();
+    if n >= 2 {
+        if let [.., Tok::Lit(l), Tok::Any] = toks.as_mut_slice() {
+            if l.len() > 1 && l.ends_with(' ') {
+                l.pop();
+            }
+        }
+        if let [Tok::Any, Tok::Lit(l), ..] = toks.as_mut_slice() {
+            if l.len() > 1 && l.starts_with(' ') {
+                l.remove(0);
+            }
+        }
     }
     toks
 }
@@ -299,7 +315,27 @@ pub const FEATURES2: &[&str] = &[
     "s1_max2",
     "s1_prev",
     "s1_next",
+    "b_w0", "b_w1", "b_w2", "b_w3", "b_w4", "b_w5", "b_w6", "b_w7",
+    "b_p0", "b_p1", "b_p2", "b_p3", "b_p4", "b_p5", "b_p6", "b_p7", "b_p8", "b_p9",
+    "b_mb0", "b_mb1", "b_mb2", "b_mb3", "b_mb4", "b_mb5", "b_mb6",
+    "b_ma0", "b_ma1", "b_ma2", "b_ma3", "b_ma4", "b_ma5", "b_ma6",
+    "b_m3_0", "b_m3_1", "b_m3_2", "b_m3_3", "b_m3_4",
+    "i_long_punct",
+    "i_after_last_logw",
+    "i_before_first_logw",
 ];
+
+/// Index of the bin of `v` among ascending upper `edges` (last bin open-ended).
+fn bin(v: f32, edges: &[f32]) -> usize {
+    edges.iter().position(|&e| v < e).unwrap_or(edges.len())
+}
+
+fn push_onehot(x: &mut Vec<f32>, v: f32, edges: &[f32]) {
+    let b = bin(v, edges);
+    for i in 0..=edges.len() {
+        x.push((i == b) as u8 as f32);
+    }
+}
 
 fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
@@ -337,6 +373,7 @@ impl Rules {
             w2: vec![0.0; FEATURES1.len() + FEATURES2.len()],
             threshold: 0.5,
             soft_threshold: 0.3,
+            guard_threshold: 0.85,
             repeat_min_docs: 3,
             config,
         };
@@ -405,6 +442,11 @@ impl Rules {
                 ["threshold", v] => {
                     if let Ok(v) = v.parse() {
                         self.threshold = v;
+                    }
+                }
+                ["guard_threshold", v] => {
+                    if let Ok(v) = v.parse() {
+                        self.guard_threshold = v;
                     }
                 }
                 ["repeat_min_docs", v] => {
@@ -485,6 +527,7 @@ impl Rules {
         let p2 = self.scores(&x1);
         let mut out = Vec::new();
         let mut comment_marker = false;
+        let first_marker = x1.iter().position(|x| x[28] > 0.0).map(|k| k.saturating_sub(1));
         for (k, info) in infos.iter().enumerate() {
             let x = &x1[k];
             if x[28] > 0.0 {
@@ -505,7 +548,11 @@ impl Rules {
             {
                 rule = Some(RULE_REPEATED);
             }
-            if rule.is_none() && p2[k] >= self.threshold {
+            // Pages often end their text right above the comment form, where position alone
+            // looks like a footer: long lines there need stronger evidence.
+            let guarded = info.words >= 15 && !comment_marker && first_marker.is_some_and(|m| k < m);
+            let need = if guarded { self.guard_threshold } else { self.threshold };
+            if rule.is_none() && p2[k] >= need {
                 rule = Some(if info.site_df >= 2 && !content_like {
                     RULE_REPEATED
                 } else if info.counter {
@@ -791,6 +838,17 @@ fn stage2_features(x1: &[Vec<f32>], s1: &[f32]) -> Vec<Vec<f32>> {
         x.push((lo..hi).filter(|&j| j != k).map(|j| p[j]).fold(0.0, f32::max));
         x.push(if k > 0 { p[k - 1] } else { 1.0 });
         x.push(if k + 1 < n { p[k + 1] } else { 1.0 });
+        let mb = before / total;
+        let ma = (total - before - content_mass[k]).max(0.0) / total;
+        push_onehot(&mut x, words[k], &[1.5, 2.5, 4.5, 7.5, 12.5, 20.5, 35.5]);
+        push_onehot(&mut x, p[k], &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);
+        let mass_edges = [0.02, 0.1, 0.3, 0.7, 0.9, 0.98];
+        push_onehot(&mut x, mb, &mass_edges);
+        push_onehot(&mut x, ma, &mass_edges);
+        push_onehot(&mut x, mean(k, 3), &[0.2, 0.4, 0.6, 0.8]);
+        x.push(x1[k][6] * (words[k] >= 10.0) as u8 as f32);
+        x.push(x1[k][27] * x1[k][1]);
+        x.push(x1[k][26] * x1[k][1]);
         before += content_mass[k];
         out.push(x);
     }
@@ -819,5 +877,116 @@ mod tests {
                 assert!(hit.is_some(), "example not matched: {line}");
             }
         }
+    }
+
+    #[test]
+    fn wordpress_comment_form_removed_content_kept() {
+        let r = Rules::builtin();
+        let text = "Stalingrad was the turning point of the war, and critics leave a reply to every post about it in long letters to the editor.\n\
+            Critics leave a reply to every post.\n\
+            Leave a comment\nFiled under History\nLeave a Reply\n\
+            Fill in your details below or click an icon to log in: Logo\n\
+            You are commenting using your Twitter account. Log\u{a0}Out\u{a0}/\u{a0} Change\u{a0})\n\
+            Twitter picture\nFacebook photo\nConnecting to %s";
+        let rem = r.removals(text);
+        let idx: Vec<u32> = rem.iter().map(|r| r.line_index).collect();
+        assert_eq!(idx, vec![2, 3, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(rem[0].rule, "wp_leave_comment");
+        assert_eq!(rem[1].rule, "wp_filed_under");
+    }
+
+    #[test]
+    fn portuguese_comment_form() {
+        let r = Rules::builtin();
+        let text = "A batalha durou cinco meses e deixou um comentário amargo na história da guerra.\n\
+            Deixe um comentário\n\
+            Você está comentando utilizando sua conta Twitter. ( Sair / Alterar )\n\
+            Conectando a %s";
+        assert_eq!(removed(&r, text), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn sentence_mentioning_twitter_or_comments_is_kept() {
+        let r = Rules::builtin();
+        let text = "The minister answered on Twitter within an hour, and 12 comments followed in the press.\n\
+            Readers can leave a comment on Twitter or Facebook, the editor said in a statement.";
+        assert!(removed(&r, text).is_empty());
+    }
+
+    #[test]
+    fn counter_and_share_lines() {
+        assert!(is_counter_line("12 comments", 2));
+        assert!(is_counter_line("1.2k views", 3));
+        assert!(is_counter_line("september 17, 2025 at 6:26 pm", 7));
+        assert!(!is_counter_line("12 soldiers crossed the river in 1942", 7));
+        let r = Rules::builtin();
+        let mut n = String::new();
+        normalize_line("Share 0", &mut n);
+        assert!(r.phrase_hit(&n, 2, false).is_some_and(|h| h.hard && h.name == "share_bar"));
+        normalize_line("Share your thoughts with the community before Friday.", &mut n);
+        assert!(r.phrase_hit(&n, 8, true).is_none());
+    }
+
+    #[test]
+    fn cookie_and_javascript_notices_are_soft_hints() {
+        let r = Rules::builtin();
+        let mut n = String::new();
+        normalize_line("We use cookies to ensure that we give you the best experience on our website.", &mut n);
+        assert!(r.phrase_hit(&n, 15, true).is_some_and(|h| h.name == "cookie_notice"));
+        normalize_line("Please enable JavaScript in your browser.", &mut n);
+        assert!(r.phrase_hit(&n, 6, true).is_some_and(|h| h.name == "c4_javascript"));
+        // A line about JavaScript itself is no notice.
+        normalize_line("JavaScript is a programming language used on most websites.", &mut n);
+        assert!(r.phrase_hit(&n, 9, true).is_none());
+        normalize_line("Grandma's cookies use butter, not margarine.", &mut n);
+        assert!(r.phrase_hit(&n, 7, true).is_none());
+    }
+
+    #[test]
+    fn filed_under_needs_a_short_line() {
+        let r = Rules::builtin();
+        let mut n = String::new();
+        normalize_line("Filed under History", &mut n);
+        assert!(r.phrase_hit(&n, 3, false).is_some_and(|h| h.hard));
+        normalize_line("Filed under pressure, the report reached the minister on the last day of June.", &mut n);
+        assert!(!r.phrase_hit(&n, 14, true).is_some_and(|h| h.hard));
+    }
+
+    #[test]
+    fn trailing_menu_run_removed_with_corpus_counts() {
+        use crate::linestats::LineStats;
+        let body = "The river froze early that winter, and the supply lines across the ice held for weeks while the city waited.\n\
+            Soldiers on both banks wrote letters that survive in the archives, describing the cold and the hunger in detail.\n\
+            The offensive began on the nineteenth of November and closed the ring around the army within four days.";
+        let footer = "About Us\nCareers\nPress Room\nOur Newsletter\nGift Cards";
+        let mut stats = LineStats::new();
+        for i in 0..4 {
+            stats.add_document("example.org", &format!("Story {i} opens with a different sentence about the city.\n{footer}"));
+        }
+        let text = format!("{body}\n{footer}");
+        stats.add_document("example.org", &text);
+        let rep = stats.finish();
+        let r = Rules::builtin();
+        let rem = r.removals_in(&text, "example.org", Some(&rep));
+        let idx: Vec<u32> = rem.iter().map(|r| r.line_index).collect();
+        assert_eq!(idx, vec![3, 4, 5, 6, 7]);
+        assert!(rem.iter().any(|r| r.doc_freq == Some(5)));
+        let kept = Rules::with_config(Config { keep_rules: vec!["page_footer".into()], ..Config::default() });
+        assert!(kept.removals_in(&text, "example.org", Some(&rep)).iter().all(|r| r.rule != "page_footer"));
+    }
+
+    #[test]
+    fn keep_comments_keeps_reader_text() {
+        let text = "The station opened in 1932 and was rebuilt after the war with a new steel roof over the platforms.\n\
+            The architects kept the original clock, which still runs four minutes fast, as every commuter knows.\n\
+            3 Comments\n\
+            Maria September 17, 2025 at 6:26 pm\n\
+            I took this train every day for ten years and never noticed the clock was wrong, thanks for the story!\n\
+            Reply\n\
+            Leave a Reply Cancel reply";
+        let r = Rules::with_config(Config { keep_comments: true, ..Config::default() });
+        let idx: Vec<u32> = r.removals(text).iter().map(|r| r.line_index).collect();
+        assert!(!idx.contains(&4), "{idx:?}");
+        assert!(idx.contains(&2) && idx.contains(&5) && idx.contains(&6), "{idx:?}");
     }
 }

@@ -38,20 +38,22 @@ pub fn normalize_line(line: &str, out: &mut String) {
     }
 }
 
-/// The 64-bit key of a line: its [`normalize_line`] form with every digit folded to `0` (so
+/// The 64-bit key of a line: its [`normalize_line`] form with every run of digits folded to one `0` (so
 /// "12 Comments" and "3 Comments" count as the same furniture line), hashed with XxHash64 and a
 /// fixed seed so that results never depend on the process.
 pub fn line_key(line: &str, scratch: &mut String) -> u64 {
     normalize_line(line, scratch);
-    // SAFETY-free byte rewrite: ASCII digits are single bytes, so folding them keeps UTF-8 valid.
-    let mut bytes = std::mem::take(scratch).into_bytes();
-    for b in bytes.iter_mut() {
-        if b.is_ascii_digit() {
-            *b = b'0';
+    // Each run of digits becomes one `0`; ASCII digits are single bytes, so UTF-8 stays valid.
+    let mut bytes = Vec::with_capacity(scratch.len());
+    let mut prev_digit = false;
+    for &b in scratch.as_bytes() {
+        let d = b.is_ascii_digit();
+        if !(d && prev_digit) {
+            bytes.push(if d { b'0' } else { b });
         }
+        prev_digit = d;
     }
     let h = twox_hash::XxHash64::oneshot(0, &bytes);
-    *scratch = String::from_utf8(bytes).unwrap_or_default();
     h
 }
 
