@@ -52,7 +52,7 @@ fn main() -> anyhow::Result<()> {
         } else {
             let s = sentence::split(text, lang);
             for &span in &s {
-                token::tokenize(text, span, &mut tokens);
+                token::tokenize_lang(text, span, lang, &mut tokens);
             }
             s
         };

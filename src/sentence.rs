@@ -361,6 +361,10 @@ impl Splitter<'_> {
             return !lower_next;
         }
         if word.bytes().all(|b| b.is_ascii_digit()) {
+            if word.len() <= 3 && self.line_start(i - word.len()) {
+                // A list item: "1. Eggs".
+                return false;
+            }
             if self.ordinal_dot && (word.len() <= 2 || !first.is_uppercase()) {
                 // "am 3. Mai", "2000. január": an ordinal, unless a year begins a new sentence.
                 return false;
@@ -376,7 +380,15 @@ impl Splitter<'_> {
         if is_initials(word) {
             return false;
         }
-        !lower_next
+        // Web text often starts sentences lower-case; a period after a plain word of some length
+        // is rarely an unlisted abbreviation.
+        !lower_next || (word.chars().count() > 3 && word.chars().all(char::is_alphabetic))
+    }
+
+    /// True when only spaces precede `pos` on its line.
+    fn line_start(&self, pos: usize) -> bool {
+        self.bytes[..pos].iter().rev().take_while(|&&b| b != b'\n').all(|&b| b == b' ' || b == b'\t')
+            && pos > 0
     }
 
     /// The word right before the period at `i`, without leading opening punctuation.
@@ -423,4 +435,150 @@ fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
     let leading = piece.len() - piece.trim_start().len();
     let begin = start + leading;
     out.push(Span::new(begin, begin + trimmed.len()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentences<'a>(text: &'a str, code: &str) -> Vec<&'a str> {
+        split(text, Lang::from_code(code)).into_iter().map(|s| &text[s]).collect()
+    }
+
+    fn check_invariants(text: &str, spans: &[Span]) {
+        let mut last = 0;
+        for &s in spans {
+            assert!(s.start as usize >= last && s.start < s.end, "{s:?}");
+            let piece = &text[s];
+            assert_eq!(piece, piece.trim(), "untrimmed {piece:?}");
+            last = s.end as usize;
+        }
+        // Nothing but whitespace is left out.
+        let covered: usize = spans.iter().map(|s| text[*s].len()).sum();
+        let gaps: usize = text.len() - covered;
+        let mut prev = 0;
+        let mut ws = 0;
+        for &s in spans {
+            ws += text[prev..s.start as usize].len();
+            assert!(text[prev..s.start as usize].trim().is_empty());
+            prev = s.end as usize;
+        }
+        assert!(text[prev..].trim().is_empty());
+        assert_eq!(gaps, ws + text[prev..].len());
+    }
+
+    #[test]
+    fn initials_do_not_end_a_sentence() {
+        let text = "In his speech, Stalin modestly omits mention of his role but it is precisely \
+                    because of the leadership of the Communist Party and J.V. Stalin that the Red \
+                    Army and peoples of the Soviet Union were able to unite as one. Stalin and the \
+                    Bolshevik Party had seen the Nazi threat coming.";
+        let got = sentences(text, "eng");
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[0].ends_with("unite as one."));
+    }
+
+    #[test]
+    fn circa_and_titles() {
+        let text = "Georgi Zelma – Stalingrad, c. 1942. The advancing German Fourth Panzer Army \
+                    crossed the Don River north of Stalingrad. Mr. Smith met Dr. Jones, Gen. Paulus \
+                    and Sr. Ruiz at St. Petersburg, e.g. in winter.";
+        let got = sentences(text, "eng");
+        assert_eq!(
+            got,
+            [
+                "Georgi Zelma – Stalingrad, c. 1942.",
+                "The advancing German Fourth Panzer Army crossed the Don River north of Stalingrad.",
+                "Mr. Smith met Dr. Jones, Gen. Paulus and Sr. Ruiz at St. Petersburg, e.g. in winter.",
+            ]
+        );
+    }
+
+    #[test]
+    fn portuguese_abbreviations() {
+        let text = "A Sra. Costa e o Sr. Silva visitaram Volgogrado, p. ex. o museu da batalha. \
+                    A ofensiva alemã contra a cidade à beira do Rio Volga fez da batalha uma das maiores.";
+        let got = sentences(text, "por");
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[0].ends_with("museu da batalha."));
+    }
+
+    #[test]
+    fn ordinals_and_decimals() {
+        let got = sentences("Die Schlacht begann am 3. Mai 1942 bei der Stadt. Sie dauerte lange.", "deu");
+        assert_eq!(got, ["Die Schlacht begann am 3. Mai 1942 bei der Stadt.", "Sie dauerte lange."]);
+        let got = sentences("The loss was 9.5 million men. It ended in 1943. Then came Kursk.", "eng");
+        assert_eq!(got, ["The loss was 9.5 million men.", "It ended in 1943.", "Then came Kursk."]);
+    }
+
+    #[test]
+    fn paragraphs_and_lines() {
+        let text = "This Day. Celebrating the great victory at Stalingrad\n\n“The Motherland Calls” statue\nat Volgograd\nMuseum of the Battle";
+        let got = sentences(text, "eng");
+        assert_eq!(
+            got,
+            [
+                "This Day.",
+                "Celebrating the great victory at Stalingrad",
+                "“The Motherland Calls” statue\nat Volgograd",
+                "Museum of the Battle"
+            ]
+        );
+    }
+
+    #[test]
+    fn quotes_ellipses_and_question_marks() {
+        let text = "He shouted \"Stop!\" Then he left. Really?! Yes... And then (Laughter.) It ended.";
+        let got = sentences(text, "eng");
+        assert_eq!(
+            got,
+            ["He shouted \"Stop!\"", "Then he left.", "Really?!", "Yes...", "And then (Laughter.)", "It ended."]
+        );
+        // A lower-case word after "?" or a quoted "!" continues the sentence.
+        assert_eq!(sentences("\"Stop!\" he said. Done.", "eng"), ["\"Stop!\" he said.", "Done."]);
+    }
+
+    #[test]
+    fn lists() {
+        let text = "Shopping list:\n1. Eggs\n2. Milk\n- bread";
+        let got = sentences(text, "eng");
+        assert_eq!(got, ["Shopping list:", "1. Eggs", "2. Milk", "- bread"]);
+    }
+
+    #[test]
+    fn invariants_on_raw_samples() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("raw");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            println!("skipping: {} not found", dir.display());
+            return;
+        };
+        for entry in entries.flatten() {
+            let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+            for code in ["eng", "por", "und"] {
+                let spans = split(&text, Lang::from_code(code));
+                assert!(spans.len() > 5);
+                check_invariants(&text, &spans);
+            }
+        }
+        for text in ["", "  \n\n ", ".", "...\n", "a. b", "Mr.", "x.\u{a0}Y", "“”. ”"] {
+            check_invariants(text, &split(text, Lang::UND));
+        }
+    }
+
+    #[test]
+    fn ud_dev_sentence_f1() {
+        // Smoke check on real UD text: sentence ends of EWT dev, rebuilt as score.py does.
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/eval/ud/UD_English-EWT/en_ewt-ud-dev.conllu");
+        let Ok(data) = std::fs::read_to_string(&path) else {
+            println!("skipping: {} not found", path.display());
+            return;
+        };
+        let texts: Vec<&str> = data.lines().filter_map(|l| l.strip_prefix("# text = ")).collect();
+        let joined = texts.iter().take(400).map(|t| t.trim()).collect::<Vec<_>>().join(" ");
+        let spans = split(&joined, Lang::from_code("eng"));
+        check_invariants(&joined, &spans);
+        let ratio = spans.len() as f64 / 400.0;
+        assert!((0.6..1.3).contains(&ratio), "{} sentences for 400", spans.len());
+    }
 }

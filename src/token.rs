@@ -1,7 +1,17 @@
 //! Tokenization with offsets: UAX #29 word boundaries, with URLs, e-mail addresses, numbers with
 //! separators, hyphenated words and abbreviations kept whole.
+//!
+//! The sentence is cut into whitespace-separated chunks. A plain ASCII word is one token at
+//! once (the common case); URLs and e-mail addresses are recognised on the chunk; anything
+//! else is cut by UAX #29 and the pieces are then re-joined where UD-style surface tokens are
+//! longer than UAX #29 words ("non-aggression", "Mr.", "...", "--") or split where they are
+//! shorter (French/Italian elision "l'homme" -> "l'" + "homme").
 
+use crate::lang::Lang;
+use crate::sentence::{ALL, is_closer, is_opener};
 use crate::span::Span;
+use std::collections::HashSet;
+use std::sync::LazyLock;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// What a token is.
@@ -44,26 +54,520 @@ pub struct Token {
     pub kind: TokenKind,
 }
 
+static ELISIONS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("data/abbreviations/elision.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+});
+
 /// Appends the tokens of `text[sentence]` to `out`, with spans absolute in `text`.
 /// Whitespace is never a token.
 pub fn tokenize(text: &str, sentence: Span, out: &mut Vec<Token>) {
-    let base = sentence.start as usize;
-    for (offset, piece) in text[sentence].split_word_bound_indices() {
-        if piece.chars().all(char::is_whitespace) {
+    tokenize_lang(text, sentence, Lang::UND, out);
+}
+
+/// Like [`tokenize`], following the token conventions of `lang` where they differ: Lithuanian
+/// and Armenian write an abbreviation's period as its own token, Armenian splits hyphens.
+pub fn tokenize_lang(text: &str, sentence: Span, lang: Lang, out: &mut Vec<Token>) {
+    let code = lang.code();
+    let range = sentence.range();
+    let Some(body) = text.get(range.clone()) else {
+        return;
+    };
+    let mut t = Tokenizer {
+        text,
+        // The last non-whitespace byte: a period there (or followed only by closers) ends the
+        // sentence and is punctuation, not part of an abbreviation.
+        end: range.start + body.trim_end().len(),
+        pieces: Vec::new(),
+        lower: String::new(),
+        keep_periods: !matches!(code, "lit" | "hye"),
+        join_hyphens: code != "hye",
+        out,
+    };
+    let bytes = text.as_bytes();
+    let mut i = range.start;
+    while i < range.end {
+        let b = bytes[i];
+        if b.is_ascii_whitespace() {
+            i += 1;
             continue;
         }
-        let kind = if piece.chars().any(char::is_alphabetic) {
-            TokenKind::Word
-        } else if piece.chars().any(|c| c.is_ascii_digit()) {
-            TokenKind::Number
-        } else if piece.chars().all(|c| c.is_ascii_punctuation()) {
-            TokenKind::Punct
+        if b >= 0x80 {
+            if let Some(c) = text[i..].chars().next()
+                && c.is_whitespace()
+            {
+                i += c.len_utf8();
+                continue;
+            }
+        }
+        let start = i;
+        let mut ascii_word = true;
+        let mut has_alpha = false;
+        while i < range.end {
+            let b = bytes[i];
+            if b.is_ascii_whitespace() {
+                break;
+            }
+            if b >= 0x80 {
+                match text[i..].chars().next() {
+                    Some(c) if c.is_whitespace() => break,
+                    Some(c) => {
+                        ascii_word = false;
+                        i += c.len_utf8();
+                        continue;
+                    }
+                    None => break,
+                }
+            }
+            if !b.is_ascii_alphanumeric() {
+                ascii_word = false;
+            }
+            has_alpha |= b.is_ascii_alphabetic();
+            i += 1;
+        }
+        if ascii_word {
+            let kind = if has_alpha { TokenKind::Word } else { TokenKind::Number };
+            t.push(start, i, kind);
         } else {
-            TokenKind::Symbol
+            t.chunk(start, i);
+        }
+    }
+}
+
+struct Tokenizer<'a, 'o> {
+    text: &'a str,
+    end: usize,
+    pieces: Vec<(usize, usize)>,
+    lower: String,
+    keep_periods: bool,
+    join_hyphens: bool,
+    out: &'o mut Vec<Token>,
+}
+
+impl Tokenizer<'_, '_> {
+    fn push(&mut self, start: usize, end: usize, kind: TokenKind) {
+        if start < end {
+            self.out.push(Token {
+                span: Span::new(start, end),
+                kind,
+            });
+        }
+    }
+
+    /// A whitespace-free chunk `text[start..end]` that is not a plain ASCII word.
+    fn chunk(&mut self, start: usize, end: usize) {
+        let chunk = &self.text[start..end];
+        // URL: after any opening punctuation, up to the chunk's end minus trailing punctuation.
+        let lead = chunk.len() - chunk.trim_start_matches(is_opener).len();
+        if starts_with_url(&chunk[lead..]) {
+            let url_end = start + trim_url_end(&chunk[lead..]) + lead;
+            self.pieces_of(start, start + lead);
+            self.push(start + lead, url_end, TokenKind::Url);
+            self.pieces_of(url_end, end);
+            return;
+        }
+        if let Some(at) = chunk.find('@')
+            && let Some((a, b)) = email_around(chunk, at)
+        {
+            self.pieces_of(start, start + a);
+            self.push(start + a, start + b, TokenKind::Email);
+            self.pieces_of(start + b, end);
+            return;
+        }
+        self.pieces_of(start, end);
+    }
+
+    /// Cuts `text[start..end]` (no whitespace) with UAX #29 and re-joins the pieces.
+    fn pieces_of(&mut self, start: usize, end: usize) {
+        if start >= end {
+            return;
+        }
+        let mut pieces = std::mem::take(&mut self.pieces);
+        pieces.clear();
+        pieces.extend(
+            self.text[start..end]
+                .split_word_bound_indices()
+                .map(|(i, p)| (start + i, start + i + p.len())),
+        );
+        self.join(&pieces, end);
+        self.pieces = pieces;
+    }
+
+    fn join(&mut self, pieces: &[(usize, usize)], chunk_end: usize) {
+        let text = self.text;
+        let mut k = 0;
+        while k < pieces.len() {
+            let (mut a, mut b) = pieces[k];
+            let piece = &text[a..b];
+            let Some(first) = piece.chars().next() else {
+                k += 1;
+                continue;
+            };
+            k += 1;
+            if !first.is_alphanumeric() {
+                let single = first.len_utf8() == piece.len();
+                if single && matches!(first, ':' | ';' | '=') {
+                    if let Some(e) = emoticon_end(&text[a..chunk_end]) {
+                        self.push(a, a + e, TokenKind::Symbol);
+                        while k < pieces.len() && pieces[k].0 < a + e {
+                            k += 1;
+                        }
+                        // An emoticon ends inside a piece only in odd input; keep that piece's rest.
+                        let last = pieces[k - 1].1;
+                        if last > a + e {
+                            self.push(a + e, last, kind_of(&text[a + e..last]));
+                        }
+                        continue;
+                    }
+                }
+                if single && matches!(first, '#' | '@') && k == 1 {
+                    // Hashtags and mentions at the start of a chunk.
+                    if let Some(&(_, e)) = pieces.get(k)
+                        && text[b..e].starts_with(char::is_alphanumeric)
+                    {
+                        self.push(a, e, TokenKind::Word);
+                        k += 1;
+                        continue;
+                    }
+                }
+                if single {
+                    // Runs: "...", "--", "!!", "?!", "``", "''", "**".
+                    let terminal = matches!(first, '.' | '!' | '?');
+                    while let Some(&(s, e)) = pieces.get(k) {
+                        let next = &text[s..e];
+                        let same = next.len() == first.len_utf8() && next.starts_with(first);
+                        let both_terminal =
+                            terminal && next.len() == 1 && matches!(next.as_bytes()[0], b'.' | b'!' | b'?');
+                        if same || both_terminal {
+                            b = e;
+                            k += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                }
+                self.push(a, b, kind_of(&text[a..b]));
+                continue;
+            }
+            // A word or number piece. French/Italian elision first: "l'homme" -> "l'" + "homme".
+            if let Some(split) = elision_split(piece) {
+                self.push(a, a + split, TokenKind::Word);
+                a += split;
+            }
+            loop {
+                let Some(&(s, e)) = pieces.get(k) else { break };
+                let sep = &text[s..e];
+                let Some(&(s2, e2)) = pieces.get(k + 1) else {
+                    // "US$", "R$": a currency written after a country code.
+                    if sep == "$" && b - a <= 3 && text[a..b].bytes().all(|c| c.is_ascii_uppercase()) {
+                        b = e;
+                        k += 1;
+                    }
+                    break;
+                };
+                let right = &text[s2..e2];
+                let right_alnum = right.starts_with(char::is_alphanumeric);
+                let left_digit = text[..b].ends_with(|c: char| c.is_ascii_digit());
+                let right_digit = right.starts_with(|c: char| c.is_ascii_digit());
+                let join = right_alnum
+                    && match sep {
+                        "-" | "\u{2010}" => self.join_hyphens,
+                        "–" => left_digit && right_digit,
+                        "/" => left_digit || (b - a == 1 && right.len() == 1),
+                        "&" => {
+                            text[a..b].bytes().all(|c| c.is_ascii_uppercase())
+                                && right.bytes().all(|c| c.is_ascii_uppercase())
+                        }
+                        _ => false,
+                    };
+                if sep == "$" && b - a <= 3 && text[a..b].bytes().all(|c| c.is_ascii_uppercase()) {
+                    b = e;
+                    k += 1;
+                    break;
+                }
+                if !join {
+                    break;
+                }
+                b = e2;
+                k += 2;
+            }
+            // An abbreviation's, initial's or ordinal's period, unless it ends the sentence.
+            if let Some(&(s, e)) = pieces.get(k)
+                && &text[s..e] == "."
+                && self.keep_periods
+                && !self.ends_sentence(e)
+                && !text[e..chunk_end].starts_with(char::is_alphanumeric)
+            {
+                let word = &text[a..b];
+                let keep = ALL.contains(word, &mut self.lower)
+                    || is_dotted(word)
+                    || (word.len() <= 3 && word.bytes().all(|c| c.is_ascii_digit()) && e == chunk_end);
+                if keep {
+                    b = e;
+                    k += 1;
+                }
+            }
+            self.push(a, b, kind_of(&text[a..b]));
+        }
+    }
+
+    /// True when only closers and terminal punctuation follow `pos` up to the sentence end.
+    fn ends_sentence(&self, pos: usize) -> bool {
+        self.text[pos..self.end]
+            .chars()
+            .all(|c| is_closer(c) || matches!(c, '.' | '!' | '?' | '…') || c.is_whitespace())
+    }
+}
+
+/// "J", "U.S", "e.g", "J.V": single letters joined by periods.
+fn is_dotted(word: &str) -> bool {
+    let mut letters = 0;
+    for c in word.chars() {
+        if c == '.' {
+            if letters != 1 {
+                return false;
+            }
+            letters = 0;
+        } else if c.is_alphabetic() {
+            letters += 1;
+        } else {
+            return false;
+        }
+    }
+    letters == 1
+}
+
+/// Where an elided clitic ends ("l'", "dell'", "qu'"), if `piece` starts with one.
+fn elision_split(piece: &str) -> Option<usize> {
+    let pos = piece.find(['\'', '’'])?;
+    if pos == 0 || pos > 7 {
+        return None;
+    }
+    let apostrophe = piece[pos..].chars().next()?.len_utf8();
+    let after = pos + apostrophe;
+    if !piece[after..].starts_with(char::is_alphabetic) {
+        return None;
+    }
+    let mut buf = [0u8; 8];
+    let prefix = &piece.as_bytes()[..pos];
+    if !prefix.is_ascii() {
+        return None;
+    }
+    for (dst, src) in buf.iter_mut().zip(prefix) {
+        *dst = src.to_ascii_lowercase();
+    }
+    let lower = std::str::from_utf8(&buf[..pos]).ok()?;
+    ELISIONS.contains(lower).then_some(after)
+}
+
+fn starts_with_url(s: &str) -> bool {
+    let head = s.as_bytes();
+    let starts = |p: &str| head.len() > p.len() && head[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    starts("http://") || starts("https://") || starts("ftp://") || starts("www.")
+}
+
+/// The URL's length in `s` once trailing punctuation is given back (a ")" stays when the URL
+/// opened one).
+fn trim_url_end(s: &str) -> usize {
+    let mut end = s.len();
+    loop {
+        let Some(c) = s[..end].chars().next_back() else { break };
+        let drop = match c {
+            '.' | ',' | ';' | ':' | '!' | '?' | '"' | '\'' | '»' | '”' | '’' | '>' => true,
+            ')' => s[..end].matches('(').count() < s[..end].matches(')').count(),
+            ']' => s[..end].matches('[').count() < s[..end].matches(']').count(),
+            _ => false,
         };
-        out.push(Token {
-            span: Span::new(base + offset, base + offset + piece.len()),
-            kind,
-        });
+        if !drop {
+            break;
+        }
+        end -= c.len_utf8();
+    }
+    end
+}
+
+/// The e-mail address around the `@` at `at` in `chunk`, as a byte range.
+fn email_around(chunk: &str, at: usize) -> Option<(usize, usize)> {
+    let bytes = chunk.as_bytes();
+    let local = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-');
+    let mut a = at;
+    while a > 0 && local(bytes[a - 1]) {
+        a -= 1;
+    }
+    let mut b = at + 1;
+    while b < bytes.len() && (bytes[b].is_ascii_alphanumeric() || matches!(bytes[b], b'.' | b'-')) {
+        b += 1;
+    }
+    while b > at + 1 && matches!(bytes[b - 1], b'.' | b'-') {
+        b -= 1;
+    }
+    while a < at && matches!(bytes[a], b'.' | b'-') {
+        a += 1;
+    }
+    let domain = &chunk[at + 1..b];
+    (a < at && domain.contains('.') && !domain.starts_with('.')).then_some((a, b))
+}
+
+/// Length of an emoticon at the start of `s` (":)", ":-)", ";-(", ":D", "=)"), when it is all
+/// that is left of the chunk or is followed by non-alphanumerics.
+fn emoticon_end(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 1;
+    if b.get(i).is_some_and(|&c| c == b'-' || c == b'\'') {
+        i += 1;
+    }
+    let mouth = *b.get(i)?;
+    if !matches!(mouth, b')' | b'(' | b'D' | b'P' | b'p' | b'/' | b']' | b'[' | b'|' | b'O' | b'o') {
+        return None;
+    }
+    i += 1;
+    while b.get(i) == Some(&mouth) && matches!(mouth, b')' | b'(') {
+        i += 1;
+    }
+    // ":Diese" or ":/path" are not faces.
+    if b.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'/') {
+        return None;
+    }
+    Some(i)
+}
+
+fn kind_of(token: &str) -> TokenKind {
+    let mut digit = false;
+    let mut punct = true;
+    for c in token.chars() {
+        if c.is_alphabetic() {
+            return TokenKind::Word;
+        }
+        if c.is_numeric() {
+            digit = true;
+        } else if !is_punctuation(c) {
+            punct = false;
+        }
+    }
+    if digit {
+        TokenKind::Number
+    } else if punct {
+        TokenKind::Punct
+    } else {
+        TokenKind::Symbol
+    }
+}
+
+/// Unicode punctuation (general category P*), approximated by blocks: ASCII punctuation less
+/// the math/currency symbols, Latin-1 and General Punctuation, CJK and fullwidth forms.
+fn is_punctuation(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_punctuation() && !matches!(c, '$' | '+' | '<' | '=' | '>' | '^' | '`' | '|' | '~');
+    }
+    matches!(c,
+        '¡' | '§' | '«' | '¶' | '\u{b7}' | '»' | '¿' | '\u{37e}' | '\u{387}' | '։' | '־' | '׀' | '׃' | '׆' | '׳' | '״'
+        | '؉'..='؍' | '؛'..='؟' | '٪'..='٭' | '۔' | '।' | '॥' | '‐'..='‧' | '‰'..='⁞' | '⸀'..='⹏'
+        | '、'..='〃' | '〈'..='】' | '〔'..='〟' | '〰' | '〽' | '・' | '！'..='／' | '：'..='；'
+        | '？'..='＠' | '［'..='］' | '＿' | '｛' | '｝' | '｟'..='･')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(text: &str) -> Vec<(&str, &'static str)> {
+        let mut out = Vec::new();
+        let body = text.trim();
+        let start = text.len() - text.trim_start().len();
+        tokenize(text, Span::new(start, start + body.len()), &mut out);
+        out.iter().map(|t| (&text[t.span], t.kind.as_str())).collect()
+    }
+
+    fn words(text: &str) -> Vec<&str> {
+        tokens(text).into_iter().map(|(t, _)| t).collect()
+    }
+
+    /// Tokens lie in the sentence, in order, never whitespace, and cover all non-whitespace.
+    fn check_cover(text: &str, sentence: Span) {
+        let mut out = Vec::new();
+        tokenize(text, sentence, &mut out);
+        let mut pos = sentence.start as usize;
+        for t in &out {
+            assert!(t.span.start as usize >= pos && t.span.start < t.span.end, "{t:?}");
+            assert!(text[pos..t.span.start as usize].trim().is_empty(), "gap before {t:?}");
+            assert!(!text[t.span].chars().any(char::is_whitespace), "{:?}", &text[t.span]);
+            pos = t.span.end as usize;
+        }
+        assert!(pos <= sentence.end as usize);
+        assert!(text[pos..sentence.end as usize].trim().is_empty());
+    }
+
+    #[test]
+    fn abbreviations_and_initials_keep_their_period() {
+        assert_eq!(
+            words("It is because of the Communist Party and J.V. Stalin that Mr. Smith, e.g. in the U.S. Army, won."),
+            ["It", "is", "because", "of", "the", "Communist", "Party", "and", "J.V.", "Stalin", "that", "Mr.",
+             "Smith", ",", "e.g.", "in", "the", "U.S.", "Army", ",", "won", "."]
+        );
+        // A sentence-final period is punctuation, even after an abbreviation.
+        assert_eq!(words("Georgi Zelma – Stalingrad, c. 1942."), ["Georgi", "Zelma", "–", "Stalingrad", ",", "c.", "1942", "."]);
+        assert_eq!(words("He moved to the U.S."), ["He", "moved", "to", "the", "U.S", "."]);
+        assert_eq!(words("O Sr. Silva e a Sra. Costa, p. ex. hoje."), ["O", "Sr.", "Silva", "e", "a", "Sra.", "Costa", ",", "p.", "ex.", "hoje", "."]);
+        assert_eq!(words("Es begann am 3. Mai."), ["Es", "begann", "am", "3.", "Mai", "."]);
+    }
+
+    #[test]
+    fn numbers_with_separators() {
+        let got = tokens("The encirclement of 300,000 German troops, 1.000.000 soldados e 9,5 km on 08/16/2000.");
+        assert!(got.contains(&("300,000", "number")));
+        assert!(got.contains(&("1.000.000", "number")));
+        assert!(got.contains(&("9,5", "number")));
+        assert!(got.contains(&("08/16/2000", "number")));
+        assert_eq!(words("scores 2–1 and 1917-22"), ["scores", "2–1", "and", "1917-22"]);
+    }
+
+    #[test]
+    fn hyphenated_words() {
+        assert_eq!(
+            words("The non-aggression pact; cutting the Stalingrad-Salsk railway. Trata-se do cessar-fogo."),
+            ["The", "non-aggression", "pact", ";", "cutting", "the", "Stalingrad-Salsk", "railway", ".",
+             "Trata-se", "do", "cessar-fogo", "."]
+        );
+        // A dash between spaces or doubled stays punctuation.
+        assert_eq!(words("war -- and peace - too"), ["war", "--", "and", "peace", "-", "too"]);
+    }
+
+    #[test]
+    fn urls_and_emails() {
+        let got = tokens("See (https://www.example.org/a_b?x=1&y=2). Write to franz371...@gmail.com, or www.marxist.com!");
+        assert!(got.contains(&("https://www.example.org/a_b?x=1&y=2", "url")), "{got:?}");
+        assert!(got.contains(&("franz371...@gmail.com", "email")), "{got:?}");
+        assert!(got.contains(&("www.marxist.com", "url")), "{got:?}");
+        assert!(got.contains(&(")", "punct")));
+    }
+
+    #[test]
+    fn punctuation_runs_contractions_and_elision() {
+        assert_eq!(words("Wait... what?! don't go :-) ok"), ["Wait", "...", "what", "?!", "don't", "go", ":-)", "ok"]);
+        assert_eq!(words("l'homme qu'il aime, dell'anno"), ["l'", "homme", "qu'", "il", "aime", ",", "dell'", "anno"]);
+        assert_eq!(words("aujourd'hui it's"), ["aujourd'hui", "it's"]);
+        let got = tokens("Price: $5 + 10% «ok»");
+        assert!(got.contains(&("$", "symbol")) && got.contains(&("+", "symbol")) && got.contains(&("«", "punct")));
+    }
+
+    #[test]
+    fn cover_real_text() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("raw");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            println!("skipping: {} not found", dir.display());
+            return;
+        };
+        for entry in entries.flatten() {
+            let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+            for sentence in crate::sentence::split(&text, Lang::UND) {
+                check_cover(&text, sentence);
+            }
+        }
+        for text in ["", " x ", "a\u{a0}b", "::", ":)", "@", "a@b", "http://", "l'", "'", "-a-", "U.S.!"] {
+            check_cover(text, Span::new(0, text.len()));
+        }
     }
 }
