@@ -9,10 +9,17 @@ use corpusmill::pipeline::Config;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+#[path = "config_file.rs"]
+mod config_file;
+#[path = "progress.rs"]
+mod progress;
+
 /// Exit code when the run completed but some inputs failed.
 const EXIT_SOME_FAILED: u8 = 3;
 /// Exit code when the run could not complete (unwritable output, missing input).
 const EXIT_FATAL: u8 = 1;
+/// Exit code for usage errors, as clap uses (here: a bad configuration file).
+const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser)]
 #[command(name = "corpusmill", version, about = "Scraped web text in, analysis-ready corpus tables (Parquet) out.")]
@@ -27,16 +34,70 @@ enum Command {
     Run(RunArgs),
     /// Print the output tables' schemas.
     Schema,
+    /// Print the summary of an output directory, read from its tables (nothing is rerun).
+    Stats(StatsArgs),
+    /// Write OUT/report.html: one self-contained page of charts about an output directory.
+    Report(ReportArgs),
     /// Measure quality against gold data.
     #[command(subcommand)]
     Eval(corpusmill::eval::EvalCommand),
 }
 
+#[derive(Args)]
+struct StatsArgs {
+    /// Output directory of a run.
+    #[arg(default_value = "out")]
+    out: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// Output directory of a run; the report is written into it.
+    #[arg(default_value = "out")]
+    out: PathBuf,
+}
+
 #[derive(Args, Clone)]
 struct RunArgs {
-    /// Input files or directories (walked recursively in sorted order).
+    /// Read options from this TOML file (default: ./corpusmill.toml when present); flags given
+    /// on the command line override it.
+    #[arg(long, value_name = "FILE")]
+    #[allow(dead_code, reason = "read from the raw matches before parsing, in config_file")]
+    config: Option<PathBuf>,
+    /// Ignore ./corpusmill.toml.
+    #[arg(long, conflicts_with = "config")]
+    #[allow(dead_code, reason = "read from the raw matches before parsing, in config_file")]
+    no_config: bool,
+    /// Input files or directories (walked recursively in sorted order); `-` for standard
+    /// input. Formats by name: `.jsonl[.gz|.zst]`, `.parquet`, `.warc.wet[.gz]`, else text.
     #[arg(default_value = "raw")]
     inputs: Vec<PathBuf>,
+    /// Read the inputs from this file (one path per line; `#` comments) instead of the
+    /// positional inputs.
+    #[arg(long, value_name = "LIST")]
+    inputs_from: Option<PathBuf>,
+    /// JSON Lines field / Parquet column holding the text.
+    #[arg(long, default_value = "text")]
+    text_field: String,
+    /// JSON Lines field / Parquet column holding the document id (else the record number).
+    #[arg(long, default_value = "id")]
+    id_field: String,
+    /// JSON Lines field / Parquet column holding the document URL (its host is the site).
+    #[arg(long, default_value = "url")]
+    url_field: String,
+    /// Format of standard input (`-`): one text document, or JSON Lines.
+    #[arg(long, value_enum, default_value = "text")]
+    stdin_format: StdinFormatArg,
+    /// Write each table as a Hive-partitioned dataset: OUT/<table>/lang=<code>/part-*.parquet.
+    #[arg(long, value_enum)]
+    partition_by: Option<PartitionBy>,
+    /// Process shard K of N (`K/N`, K from 0): every N-th input file in sorted order; writes
+    /// OUT/<table>/part-K-of-N.parquet and OUT/_done/part-K-of-N.json, and skips a done shard.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    shard: Option<(u32, u32)>,
     /// Output directory.
     #[arg(long, default_value = "out")]
     out: PathBuf,
@@ -67,6 +128,20 @@ struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
+    /// Stop at the first input that fails (exit code 1) instead of recording it and going on.
+    #[arg(long)]
+    fail_fast: bool,
+    /// Continue an interrupted run into the same --out: completed segments are kept and the
+    /// tables come out identical to an uninterrupted run's.
+    #[arg(long)]
+    resume: bool,
+    /// Inputs per segment (the unit a resumed run does not redo; fixes the row groups).
+    #[arg(long, default_value_t = corpus::SEGMENT_DOCUMENTS, hide = true)]
+    segment_docs: usize,
+    /// `text`: a progress bar on a terminal, a line every few seconds otherwise; `json`: one
+    /// JSON object per line on stdout (progress events and the summary).
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: progress::LogFormat,
 }
 
 impl Default for RunArgs {
@@ -87,13 +162,42 @@ impl RunArgs {
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
+enum StdinFormatArg {
+    Text,
+    Jsonl,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PartitionBy {
+    Lang,
+}
+
+fn parse_shard(value: &str) -> Result<(u32, u32), String> {
+    let (index, count) = value.split_once('/').ok_or("expected K/N, e.g. 0/4")?;
+    let index: u32 = index.trim().parse().map_err(|_| format!("bad shard index {index:?}"))?;
+    let count: u32 = count.trim().parse().map_err(|_| format!("bad shard count {count:?}"))?;
+    if count == 0 || index >= count {
+        return Err(format!("shard {index}/{count}: need 0 <= K < N"));
+    }
+    Ok((index, count))
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
 enum Form {
     Nfc,
     Nfkc,
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::CommandFactory;
+    let argv = match config_file::expand(&Cli::command(), std::env::args_os().collect()) {
+        Ok(argv) => argv,
+        Err(error) => {
+            eprintln!("corpusmill: error: {error}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let cli = Cli::parse_from(argv);
     let result = match cli.command.unwrap_or(Command::Run(RunArgs::default())) {
         Command::Run(args) => run(args),
         Command::Schema => {
@@ -101,6 +205,8 @@ pub fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval(command) => corpusmill::eval::run(&command),
+        Command::Stats(args) => stats(&args),
+        Command::Report(args) => report(&args),
     };
     result.unwrap_or_else(|error| {
         eprintln!("corpusmill: error: {error:#}");
@@ -117,8 +223,33 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         keep_rules: args.keep_rules,
         keep_comments: args.keep_comments,
     };
+    let inputs = match &args.inputs_from {
+        // The positional default (`raw`) gives way to the list; inputs named too are added.
+        Some(list) => {
+            let mut listed = corpusmill::input::read_input_list(list)?;
+            if args.inputs != [PathBuf::from("raw")] {
+                listed.extend(args.inputs.iter().cloned());
+            }
+            listed
+        }
+        None => args.inputs.clone(),
+    };
     let options = RunOptions {
-        inputs: args.inputs,
+        inputs,
+        read: corpusmill::input::ReadOptions {
+            max_doc_bytes: args.max_doc_bytes,
+            text_field: args.text_field.clone(),
+            id_field: args.id_field.clone(),
+            url_field: args.url_field.clone(),
+            stdin_format: match args.stdin_format {
+                StdinFormatArg::Text => corpusmill::input::StdinFormat::Text,
+                StdinFormatArg::Jsonl => corpusmill::input::StdinFormat::Jsonl,
+            },
+        },
+        layout: corpusmill::output::Layout {
+            shard: args.shard,
+            partition_by_lang: matches!(args.partition_by, Some(PartitionBy::Lang)),
+        },
         out: args.out,
         threads: args.threads,
         force: args.force,
@@ -128,11 +259,33 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             row_group_rows: args.row_group_rows,
             metadata: Vec::new(),
         },
+        progress: None,
+        fail_fast: args.fail_fast,
+        resume: args.resume,
+        segment_documents: args.segment_docs,
     };
-    let summary = corpus::run(&config, &options)
-        .with_context(|| format!("run into {}", options.out.display()))?;
-    if !args.quiet {
-        print_summary(&summary, &options.out);
+    let reporter = (!args.quiet).then(|| std::sync::Arc::new(progress::Reporter::new(args.log_format)));
+    let options = RunOptions {
+        progress: reporter.clone().map(|reporter| reporter as std::sync::Arc<dyn corpus::Progress>),
+        ..options
+    };
+    let result = corpus::run(&config, &options);
+    if let Some(reporter) = &reporter {
+        reporter.finish();
+    }
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(error) => {
+            if args.log_format == progress::LogFormat::Json {
+                progress::print_error_json(&format!("run into {}: {error}", options.out.display()));
+            }
+            return Err(error).with_context(|| format!("run into {}", options.out.display()));
+        }
+    };
+    match (args.quiet, args.log_format) {
+        (true, _) => {}
+        (false, progress::LogFormat::Text) => print_summary(&summary, &options.out),
+        (false, progress::LogFormat::Json) => progress::print_summary_json(&summary, &options.out),
     }
     Ok(if summary.any_failed() {
         ExitCode::from(EXIT_SOME_FAILED)
@@ -142,6 +295,10 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn print_summary(summary: &RunSummary, out: &std::path::Path) {
+    if summary.already_done {
+        println!("shard already done (its marker in {}/_done exists): nothing to do", out.display());
+        return;
+    }
     let documents: u64 = summary.documents_by_status.values().sum();
     let statuses: Vec<String> = summary
         .documents_by_status
@@ -165,6 +322,23 @@ fn print_summary(summary: &RunSummary, out: &std::path::Path) {
         summary.mb_per_second
     );
     println!("tables         {}", out.display());
+}
+
+fn stats(args: &StatsArgs) -> anyhow::Result<ExitCode> {
+    let stats = corpusmill::stats::read(&args.out)?;
+    let text = if args.json {
+        serde_json::to_string_pretty(&stats)? + "\n"
+    } else {
+        corpusmill::stats::to_text(&stats)
+    };
+    print_quietly(&text);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    let path = corpusmill::report::write(&args.out)?;
+    println!("{}", path.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_schema() {

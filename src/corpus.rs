@@ -6,12 +6,14 @@
 //! groups being filled, whatever the corpus size. Rows keep the sorted input order.
 
 use crate::decode::decode;
-use crate::input::{InputFile, MissingInput, RawDocument, Unread, list_inputs, read_file};
+use crate::input::{InputFile, MissingInput, RawDocument, ReadOptions, Unread, list_inputs};
 use crate::linestats::{LineStats, RepeatedLines};
 use crate::output::{DocRecord, OutputError, RowCounts, SCHEMA_VERSION, Table, TableWriters, WriteOptions};
 use crate::pipeline::{Config, Pipeline};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+use crate::lang::Lang;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use std::time::Instant;
@@ -29,8 +31,68 @@ pub struct RunOptions {
     pub force: bool,
     /// Documents larger than this are skipped with the reason `too_large`.
     pub max_doc_bytes: u64,
+    /// How documents are read out of their files (text, id and url fields; the format of
+    /// standard input). Its `max_doc_bytes` is replaced by the run's.
+    pub read: ReadOptions,
+    /// How the table files are laid out: one file per table, or parts of a dataset per shard
+    /// and/or partitioned by language.
+    pub layout: crate::output::Layout,
     /// How the Parquet files are written.
     pub write: WriteOptions,
+    /// Told how far the run has got; `None` reports nothing.
+    pub progress: Option<std::sync::Arc<dyn Progress>>,
+    /// Stop at the first input that fails instead of recording it and going on.
+    pub fail_fast: bool,
+    /// Continue an interrupted run into the same output directory: segments already
+    /// completed are kept, the rest are processed, and the tables come out as an
+    /// uninterrupted run would have written them.
+    pub resume: bool,
+    /// Inputs per segment at most: the unit of work a resumed run does not redo. It fixes the
+    /// tables' row groups, so it is part of what makes two runs' files identical.
+    pub segment_documents: usize,
+}
+
+/// The two passes of a run over the inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pass {
+    /// Counting repeated lines per site (decode only).
+    CountLines,
+    /// Running the pipeline and writing the tables.
+    Process,
+}
+
+/// How far a pass has got. `documents` and `bytes` are cumulative; totals come with
+/// [`ProgressEvent::Started`], so a display can show a rate and an ETA.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum ProgressEvent {
+    /// A pass begins over `documents` inputs of `bytes` bytes in all.
+    Started {
+        /// The pass.
+        pass: Pass,
+        /// Inputs in the pass.
+        documents: u64,
+        /// Input bytes in the pass.
+        bytes: u64,
+    },
+    /// Inputs finished so far in the pass.
+    Advanced {
+        /// The pass.
+        pass: Pass,
+        /// Inputs done.
+        documents: u64,
+        /// Input bytes done.
+        bytes: u64,
+    },
+}
+
+/// Receives progress events. Called from worker threads, possibly often (once per input in
+/// the first pass): implementations throttle their own output. The library never renders
+/// progress itself, so it stays free of terminal concerns.
+pub trait Progress: Send + Sync + std::fmt::Debug {
+    /// One event.
+    fn event(&self, event: ProgressEvent);
 }
 
 impl Default for RunOptions {
@@ -41,7 +103,13 @@ impl Default for RunOptions {
             threads: 0,
             force: false,
             max_doc_bytes: 64 * 1024 * 1024,
+            read: ReadOptions::default(),
+            layout: crate::output::Layout::default(),
             write: WriteOptions::default(),
+            progress: None,
+            fail_fast: false,
+            resume: false,
+            segment_documents: SEGMENT_DOCUMENTS,
         }
     }
 }
@@ -50,8 +118,19 @@ impl Default for RunOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// The output directory holds files and `--force` was not given.
-    #[error("output directory {0} is not empty (use --force to overwrite)")]
+    #[error("output directory {0} is not empty (use --force to overwrite, --resume to continue)")]
     OutputNotEmpty(PathBuf),
+    /// An input failed and `--fail-fast` was given.
+    #[error("input {source} failed: {reason} (--fail-fast)")]
+    FailFast {
+        /// The input's source.
+        source: String,
+        /// Why it failed.
+        reason: String,
+    },
+    /// `--resume` found work from a run over other inputs or with other options.
+    #[error("cannot resume in {0}: the unfinished run there had other inputs or options (use --force to start over)")]
+    ResumeMismatch(PathBuf),
     /// An input named on the command line does not exist.
     #[error(transparent)]
     Input(#[from] MissingInput),
@@ -78,9 +157,18 @@ pub struct RunSummary {
     pub seconds: f64,
     /// Input megabytes (10^6 bytes) per second.
     pub mb_per_second: f64,
+    /// True when the run did nothing because its shard was already done (its `_done` marker
+    /// exists).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub already_done: bool,
 }
 
 impl RunSummary {
+    fn already_done(mut self) -> RunSummary {
+        self.already_done = true;
+        self
+    }
+
     /// True when any input failed (as opposed to being skipped).
     pub fn any_failed(&self) -> bool {
         self.documents_by_status.get("failed").copied().unwrap_or(0) > 0
@@ -98,6 +186,7 @@ pub fn process_document(pipeline: &Pipeline, raw: RawDocument) -> DocRecord {
     let mut record = DocRecord {
         doc_id: doc_id(&raw.source),
         source: raw.source,
+        url: raw.url,
         encoding: None,
         n_bytes: raw.n_bytes,
         skip_reason: None,
@@ -117,29 +206,82 @@ pub fn process_document(pipeline: &Pipeline, raw: RawDocument) -> DocRecord {
         }
     };
     match decode(&bytes) {
+        // Spans are u32 byte offsets: text that normalization could grow past them is refused.
+        Ok(decoded) if decoded.text.len() as u64 > MAX_TEXT_BYTES => {
+            record.encoding = Some(decoded.encoding);
+            record.skip_reason = Some(format!("too_large: {} bytes of text", decoded.text.len()));
+        }
         Ok(decoded) => {
             record.encoding = Some(decoded.encoding);
-            let document = pipeline.process_in(&decoded.text, &raw.site);
-            if document.sentences.is_empty() {
-                record.skip_reason = Some("empty_after_cleaning".to_owned());
+            // A bug in a stage must cost one document, not the run: the panic becomes this
+            // input's failure, recorded with its message.
+            let processed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                pipeline.process_in(&decoded.text, &raw.site)
+            }));
+            match processed {
+                Ok(document) => {
+                    if document.sentences.is_empty() {
+                        record.skip_reason = Some("empty_after_cleaning".to_owned());
+                    }
+                    record.document = Some(document);
+                }
+                Err(panic) => {
+                    record.failed = true;
+                    record.skip_reason = Some(format!("internal_error: {}", panic_message(&*panic)));
+                }
             }
-            record.document = Some(document);
         }
         Err(not_text) => record.skip_reason = Some(not_text.as_str().to_owned()),
     }
     record
 }
 
+/// Decoded text longer than this is skipped: NFKC can grow text about elevenfold, and every
+/// offset must still fit a `u32`.
+const MAX_TEXT_BYTES: u64 = (u32::MAX / 12) as u64;
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_owned())
+}
+
 /// First pass: the document frequency of every line per site, over the whole input.
-pub fn count_lines(inputs: &[InputFile], max_doc_bytes: u64) -> RepeatedLines {
+pub fn count_lines(inputs: &[InputFile], read: &ReadOptions) -> RepeatedLines {
+    count_lines_reporting(inputs, read, None)
+}
+
+fn count_lines_reporting(
+    inputs: &[InputFile],
+    read: &ReadOptions,
+    progress: Option<&dyn Progress>,
+) -> RepeatedLines {
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let done_bytes = std::sync::atomic::AtomicU64::new(0);
     inputs
         .par_iter()
+        .inspect(|input| {
+            if let Some(progress) = progress {
+                use std::sync::atomic::Ordering::Relaxed;
+                let documents = done.fetch_add(1, Relaxed) + 1;
+                let bytes = done_bytes.fetch_add(input.len(), Relaxed) + input.len();
+                progress.event(ProgressEvent::Advanced { pass: Pass::CountLines, documents, bytes });
+            }
+        })
         .fold(LineStats::new, |mut stats, input| {
-            let raw = read_file(input, max_doc_bytes);
-            if let Ok(bytes) = &raw.bytes
-                && let Ok(decoded) = decode(bytes)
-            {
-                stats.add_document(&raw.site, &decoded.text);
+            // Files in parallel, the records of one file in order.
+            for pending in crate::input::documents(std::slice::from_ref(input), read) {
+                let raw = pending.load(read.max_doc_bytes);
+                if let Ok(bytes) = &raw.bytes
+                    && let Ok(decoded) = decode(bytes)
+                {
+                    // A panic here is met again, and recorded, when the document is processed.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        stats.add_document(&raw.site, &decoded.text)
+                    }));
+                }
             }
             stats
         })
@@ -150,86 +292,338 @@ pub fn count_lines(inputs: &[InputFile], max_doc_bytes: u64) -> RepeatedLines {
         .finish()
 }
 
-/// Input bytes per chunk handed to rayon: enough to keep every thread busy, small enough that
-/// two chunks in memory stay well inside the memory budget.
-const CHUNK_BYTES: u64 = 8 * 1024 * 1024;
-/// Documents per chunk at most.
-const CHUNK_DOCUMENTS: usize = 1024;
+/// Default inputs per segment (`RunOptions::segment_documents`).
+pub const SEGMENT_DOCUMENTS: usize = 4096;
+/// Input bytes per segment at most (a segment always holds at least one input).
+const SEGMENT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The hidden directory under the output where a run keeps its segments until the tables are
+/// assembled. Hidden, so Parquet dataset readers skip it; one per output, so a sharded run
+/// would give each shard its own name.
+pub const WORK_DIR: &str = ".corpusmill-work";
 
 /// Runs the pipeline over `options.inputs` and writes the tables into `options.out`.
+///
+/// The inputs are cut into segments (deterministically, by count and size). Each segment's rows
+/// go to part files in [`WORK_DIR`], completed by a `done` marker holding its manifest entries;
+/// the final tables are then assembled from the parts by copying column chunks. A killed run
+/// leaves complete segments that `--resume` keeps, and since the final tables are always
+/// assembled the same way, a resumed run writes the same bytes as an uninterrupted one.
 pub fn run(config: &Config, options: &RunOptions) -> Result<RunSummary, RunError> {
     let started = Instant::now();
-    prepare_output_dir(&options.out, options.force)?;
-    let inputs = list_inputs(&options.inputs)?;
+    let shard_marker = shard_marker(&options.out, &options.layout);
+    if let Some(marker) = &shard_marker
+        && marker.exists()
+    {
+        return Ok(summarize(&[], [0; 5], started.elapsed().as_secs_f64()).already_done());
+    }
+    // Shards share the output directory: each touches only its own files.
+    prepare_output_dir(&options.out, options.force || options.resume || shard_marker.is_some())?;
+    let mut all_inputs = list_inputs(&options.inputs)?;
+    let spool = crate::input::spool_stdin(&mut all_inputs, &options.out).map_err(|source| OutputError::Io {
+        path: options.out.clone(),
+        source,
+    })?;
+    let read = ReadOptions {
+        max_doc_bytes: options.max_doc_bytes,
+        ..options.read.clone()
+    };
+    // A shard processes its share of the inputs but counts lines over all of them, so that N
+    // shards together write exactly the rows of one unsharded run.
+    let inputs = match options.layout.shard {
+        Some((index, count)) => crate::input::shard_inputs(&all_inputs, index, count),
+        None => all_inputs.clone(),
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .build()?;
-    let repeated = pool.install(|| count_lines(&inputs, options.max_doc_bytes));
-    let pipeline = Pipeline::new(config.clone()).with_repeated_lines(repeated);
-
     let mut write = options.write.clone();
     write.metadata.extend(metadata(config));
-    let writers = TableWriters::create(&options.out, |table| format!("{}.parquet", table.name()), &write)?;
+    write.metadata.push((
+        "corpusmill.read_options".to_owned(),
+        serde_json::to_string(&read).unwrap_or_default(),
+    ));
 
-    let mut tally = Tally::default();
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<DocRecord>>(1);
+    let segments = segments(&inputs, options.segment_documents.max(1));
+    let work_name = match (options.layout.shard, options.layout.part_name()) {
+        (Some(_), Some(part)) => format!("{WORK_DIR}-{part}"),
+        _ => WORK_DIR.to_owned(),
+    };
+    let work = Work::open(&options.out, &work_name, &plan_fingerprint(config, options, &inputs, &segments), options.resume)?;
+    let todo: Vec<usize> = (0..segments.len()).filter(|&i| !work.is_done(i)).collect();
+
+    if !todo.is_empty() {
+        let progress = options.progress.as_deref();
+        if let Some(progress) = progress {
+            let bytes = all_inputs.iter().map(InputFile::len).sum();
+            progress.event(ProgressEvent::Started { pass: Pass::CountLines, documents: all_inputs.len() as u64, bytes });
+        }
+        let repeated = pool.install(|| count_lines_reporting(&all_inputs, &read, progress));
+        if let Some(progress) = progress {
+            let todo_inputs = todo.iter().flat_map(|&i| &inputs[segments[i].clone()]);
+            let (documents, bytes) = todo_inputs.fold((0, 0), |(n, b), input| (n + 1, b + input.len()));
+            progress.event(ProgressEvent::Started { pass: Pass::Process, documents, bytes });
+        }
+        let pipeline = Pipeline::new(config.clone()).with_repeated_lines(repeated);
+        process_segments(&pipeline, &pool, options, &read, &write, &work, &inputs, &segments, &todo)?;
+    }
+
+    // Tables in another layout are assembled in the work directory, then published.
+    let single_files = options.layout.is_single_files();
+    let counts = crate::output::concat_tables(
+        if single_files { &options.out } else { &work.dir },
+        |table| format!("{}.parquet", table.name()),
+        |table| (0..segments.len()).map(|i| work.part(i, table)).collect(),
+        &write,
+    )?;
+    let mut outcomes = Vec::with_capacity(inputs.len());
+    for index in 0..segments.len() {
+        outcomes.extend(work.outcomes(index)?);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let counts = match single_files {
+        true => counts,
+        false => crate::output::publish(&work.dir, &options.out, &options.layout, &write)?,
+    };
+    let summary = summarize(&outcomes, counts, seconds);
+    match &shard_marker {
+        Some(marker) => write_shard_marker(marker, config, options, &inputs, &outcomes, &summary)?,
+        None => write_manifest(&options.out, config, options, &outcomes, &summary)?,
+    }
+    if let Some(spool) = spool {
+        let _ = std::fs::remove_file(spool);
+    }
+    work.remove();
+    Ok(summary)
+}
+
+/// One chunk of processed records on its way to the writer thread.
+struct Batch {
+    segment: usize,
+    records: Vec<DocRecord>,
+    last_of_segment: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn process_segments(
+    pipeline: &Pipeline,
+    pool: &rayon::ThreadPool,
+    options: &RunOptions,
+    read: &ReadOptions,
+    write: &WriteOptions,
+    work: &Work,
+    inputs: &[InputFile],
+    segments: &[Range<usize>],
+    todo: &[usize],
+) -> Result<(), RunError> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(1);
+    let mut fail_fast = None;
+    let (mut done_documents, mut done_bytes) = (0u64, 0u64);
     let written = std::thread::scope(|scope| {
-        let writer_thread = scope.spawn(move || -> Result<(TableWriters, Vec<InputOutcome>), (TableWriters, OutputError)> {
-            let mut writers = writers;
-            let mut outcomes = Vec::new();
-            for chunk in receiver {
-                outcomes.extend(chunk.iter().map(InputOutcome::of));
-                if let Err(error) = writers.write(&chunk) {
-                    return Err((writers, error));
+        // Rayon works through chunk `i + 1` while this thread appends chunk `i`.
+        let writer_thread = scope.spawn(move || -> Result<(), OutputError> {
+            let mut open: Option<(TableWriters, Vec<InputOutcome>)> = None;
+            for batch in receiver {
+                let (writers, outcomes) = match &mut open {
+                    Some(open) => open,
+                    None => open.insert((work.writers(batch.segment, write)?, Vec::new())),
+                };
+                outcomes.extend(batch.records.iter().map(InputOutcome::of));
+                if let Err(error) = writers.write(&batch.records) {
+                    if let Some((writers, _)) = open.take() {
+                        writers.abandon();
+                    }
+                    return Err(error);
+                }
+                if batch.last_of_segment
+                    && let Some((writers, outcomes)) = open.take()
+                {
+                    writers.finish()?;
+                    work.mark_done(batch.segment, &outcomes)?;
                 }
             }
-            Ok((writers, outcomes))
+            if let Some((writers, _)) = open.take() {
+                writers.abandon();
+            }
+            Ok(())
         });
-        for chunk in chunks(&inputs) {
-            let records: Vec<DocRecord> = pool.install(|| {
-                chunk
-                    .par_iter()
-                    .map(|input| process_document(&pipeline, read_file(input, options.max_doc_bytes)))
-                    .collect()
-            });
-            tally.add(&records);
-            if sender.send(records).is_err() {
-                break; // the writer failed; its error is reported below
+        'segments: for &segment in todo {
+            let segment_inputs = &inputs[segments[segment].clone()];
+            let mut chunks = crate::input::chunks(crate::input::documents(segment_inputs, read)).peekable();
+            while let Some(chunk) = chunks.next() {
+                let (chunk_documents, chunk_bytes) = (chunk.len() as u64, chunk.iter().map(|p| p.size_hint()).sum::<u64>());
+                let records: Vec<DocRecord> = pool.install(|| {
+                    chunk
+                        .into_par_iter()
+                        .map(|pending| process_document(pipeline, pending.load(read.max_doc_bytes)))
+                        .collect()
+                });
+                if let Some(progress) = options.progress.as_deref() {
+                    done_documents += chunk_documents;
+                    done_bytes += chunk_bytes;
+                    progress.event(ProgressEvent::Advanced {
+                        pass: Pass::Process,
+                        documents: done_documents,
+                        bytes: done_bytes,
+                    });
+                }
+                if options.fail_fast
+                    && let Some(failed) = records.iter().find(|r| r.failed)
+                {
+                    fail_fast = Some(RunError::FailFast {
+                        source: failed.source.clone(),
+                        reason: failed.skip_reason.clone().unwrap_or_default(),
+                    });
+                    break 'segments;
+                }
+                let batch = Batch {
+                    segment,
+                    records,
+                    last_of_segment: chunks.peek().is_none(),
+                };
+                if sender.send(batch).is_err() {
+                    break 'segments; // the writer failed; its error is reported below
+                }
             }
         }
         drop(sender);
         writer_thread.join().expect("the writer thread does not panic")
     });
-    let (writers, outcomes) = match written {
-        Ok(done) => done,
-        Err((writers, error)) => {
-            writers.abandon();
-            return Err(error.into());
-        }
-    };
-    let counts = writers.finish()?;
-    let seconds = started.elapsed().as_secs_f64();
-    let summary = tally.summary(counts, seconds);
-    write_manifest(&options.out, config, options, &outcomes, &summary)?;
-    Ok(summary)
+    written?;
+    match fail_fast {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
 }
 
-fn chunks(inputs: &[InputFile]) -> impl Iterator<Item = &[InputFile]> {
-    let mut rest = inputs;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
+/// Consecutive ranges of `inputs`, each at most `max_documents` long and about
+/// [`SEGMENT_BYTES`] big.
+fn segments(inputs: &[InputFile], max_documents: usize) -> Vec<Range<usize>> {
+    let mut segments = Vec::new();
+    let mut start = 0;
+    while start < inputs.len() {
+        let mut end = start;
         let mut bytes = 0u64;
-        let mut count = 0usize;
-        while count < rest.len() && count < CHUNK_DOCUMENTS && (count == 0 || bytes < CHUNK_BYTES) {
-            bytes += rest[count].len();
-            count += 1;
+        while end < inputs.len() && end - start < max_documents && (end == start || bytes < SEGMENT_BYTES) {
+            bytes += inputs[end].len();
+            end += 1;
         }
-        let (chunk, after) = rest.split_at(count);
-        rest = after;
-        Some(chunk)
-    })
+        segments.push(start..end);
+        start = end;
+    }
+    segments
+}
+
+/// Everything that shapes the rows and their files: a resumed run must match it exactly.
+fn plan_fingerprint(config: &Config, options: &RunOptions, inputs: &[InputFile], segments: &[Range<usize>]) -> String {
+    let mut hasher = twox_hash::XxHash64::with_seed(0);
+    let mut feed = |text: &str| {
+        use std::hash::Hasher;
+        hasher.write(text.as_bytes());
+        hasher.write_u8(0);
+    };
+    feed(env!("CARGO_PKG_VERSION"));
+    feed(SCHEMA_VERSION);
+    feed(&serde_json::to_string(config).unwrap_or_default());
+    feed(&serde_json::to_string(&options.read).unwrap_or_default());
+    feed(&serde_json::to_string(&options.layout).unwrap_or_default());
+    feed(&format!(
+        "{} {} {} {}",
+        options.max_doc_bytes, options.write.zstd_level, options.write.row_group_rows, segments.len()
+    ));
+    for input in inputs {
+        feed(&input.source);
+        feed(&input.path.to_string_lossy());
+        feed(&input.len().to_string());
+    }
+    use std::hash::Hasher;
+    format!("{:016x}", hasher.finish())
+}
+
+/// The work directory of one run: its plan, and the parts and markers of finished segments.
+struct Work {
+    dir: PathBuf,
+}
+
+impl Work {
+    /// Opens the work directory: reuses it on `resume` when the plan matches, else starts it
+    /// afresh.
+    fn open(out: &Path, name: &str, fingerprint: &str, resume: bool) -> Result<Work, RunError> {
+        let dir = out.join(name);
+        let io_error = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| OutputError::Io { path, source }
+        };
+        let plan_path = dir.join("plan");
+        if resume && dir.exists() {
+            match std::fs::read_to_string(&plan_path) {
+                Ok(plan) if plan.trim() == fingerprint => return Ok(Work { dir }),
+                Ok(_) => return Err(RunError::ResumeMismatch(out.to_path_buf())),
+                // Killed before the plan was written: nothing was done yet.
+                Err(_) => {}
+            }
+        }
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(io_error(&dir))?;
+        }
+        std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+        write_atomically(&plan_path, fingerprint.as_bytes())?;
+        Ok(Work { dir })
+    }
+
+    fn part(&self, segment: usize, table: Table) -> PathBuf {
+        self.dir.join(format!("seg-{segment:06}.{}.parquet", table.name()))
+    }
+
+    fn done_path(&self, segment: usize) -> PathBuf {
+        self.dir.join(format!("seg-{segment:06}.done.json"))
+    }
+
+    fn is_done(&self, segment: usize) -> bool {
+        self.done_path(segment).exists() && Table::ALL.iter().all(|&table| self.part(segment, table).exists())
+    }
+
+    fn writers(&self, segment: usize, write: &WriteOptions) -> Result<TableWriters, OutputError> {
+        TableWriters::create(&self.dir, |table| format!("seg-{segment:06}.{}.parquet", table.name()), write)
+    }
+
+    /// Marks a segment complete, after its parts are synced and renamed into place.
+    fn mark_done(&self, segment: usize, outcomes: &[InputOutcome]) -> Result<(), OutputError> {
+        let text = serde_json::to_vec(outcomes).unwrap_or_default();
+        write_atomically(&self.done_path(segment), &text)
+    }
+
+    fn outcomes(&self, segment: usize) -> Result<Vec<InputOutcome>, RunError> {
+        let path = self.done_path(segment);
+        let text = std::fs::read(&path).map_err(|source| OutputError::Io { path: path.clone(), source })?;
+        serde_json::from_slice(&text).map_err(|error| {
+            RunError::Output(OutputError::Io {
+                path,
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, error),
+            })
+        })
+    }
+
+    /// Removes the work directory once the tables and manifest are in place; a leftover is
+    /// harmless (hidden, and replaced by the next run).
+    fn remove(self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Writes `bytes` to a temporary name, syncs and renames it to `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    use std::io::Write;
+    let temp = crate::output::temp_path_for(path);
+    let io_error = |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::create(&temp).map_err(io_error)?;
+    file.write_all(bytes).map_err(io_error)?;
+    file.sync_all().map_err(io_error)?;
+    drop(file);
+    std::fs::rename(&temp, path).map_err(io_error)
 }
 
 fn prepare_output_dir(out: &Path, force: bool) -> Result<(), RunError> {
@@ -260,45 +654,44 @@ fn metadata(config: &Config) -> Vec<(String, String)> {
     ]
 }
 
-#[derive(Default)]
-struct Tally {
-    by_status: BTreeMap<&'static str, u64>,
-    by_lang: BTreeMap<&'static str, u64>,
-    input_bytes: u64,
-}
-
-impl Tally {
-    fn add(&mut self, records: &[DocRecord]) {
-        for record in records {
-            *self.by_status.entry(record.status()).or_default() += 1;
-            self.input_bytes += record.n_bytes;
-            if let (Some(document), "processed") = (&record.document, record.status()) {
-                *self.by_lang.entry(document.lang.lang.code()).or_default() += 1;
-            }
+fn summarize(outcomes: &[InputOutcome], counts: RowCounts, seconds: f64) -> RunSummary {
+    let mut by_status: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut by_lang: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut input_bytes = 0;
+    for outcome in outcomes {
+        let status = match outcome.status.as_str() {
+            "processed" => "processed",
+            "skipped" => "skipped",
+            _ => "failed",
+        };
+        *by_status.entry(status).or_default() += 1;
+        input_bytes += outcome.bytes;
+        if let (Some(lang), "processed") = (&outcome.lang, status) {
+            *by_lang.entry(Lang::from_code(lang).code()).or_default() += 1;
         }
     }
-
-    fn summary(self, counts: RowCounts, seconds: f64) -> RunSummary {
-        RunSummary {
-            rows: Table::ALL.iter().map(|t| t.name()).zip(counts).collect(),
-            documents_by_status: self.by_status,
-            documents_by_lang: self.by_lang,
-            input_bytes: self.input_bytes,
-            seconds,
-            mb_per_second: self.input_bytes as f64 / 1e6 / seconds.max(1e-9),
-        }
+    RunSummary {
+        rows: Table::ALL.iter().map(|t| t.name()).zip(counts).collect(),
+        documents_by_status: by_status,
+        documents_by_lang: by_lang,
+        input_bytes,
+        seconds,
+        mb_per_second: input_bytes as f64 / 1e6 / seconds.max(1e-9),
+        already_done: false,
     }
 }
 
-/// One input's entry in the manifest.
-#[derive(Debug, serde::Serialize)]
+/// One input's entry in the manifest (and in a segment's `done` marker).
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct InputOutcome {
     source: String,
     doc_id: u64,
     bytes: u64,
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lang: Option<String>,
 }
 
 impl InputOutcome {
@@ -307,10 +700,65 @@ impl InputOutcome {
             source: record.source.clone(),
             doc_id: record.doc_id,
             bytes: record.n_bytes,
-            status: record.status(),
+            status: record.status().to_owned(),
             reason: record.skip_reason.clone(),
+            lang: record
+                .document
+                .as_ref()
+                .filter(|_| record.status() == "processed")
+                .map(|document| document.lang.lang.code().to_owned()),
         }
     }
+}
+
+/// The directory of shard completion markers, `_`-prefixed so dataset readers skip it.
+pub const DONE_DIR: &str = "_done";
+
+/// The completion marker of this run's shard, `OUT/_done/part-K-of-N.json`; `None` unsharded.
+fn shard_marker(out: &Path, layout: &crate::output::Layout) -> Option<PathBuf> {
+    let (index, count) = layout.shard?;
+    Some(out.join(DONE_DIR).join(format!("part-{index}-of-{count}.json")))
+}
+
+/// Writes a shard's marker, last: its manifest plus its input files with sizes and hashes.
+fn write_shard_marker(
+    marker: &Path,
+    config: &Config,
+    options: &RunOptions,
+    files: &[InputFile],
+    outcomes: &[InputOutcome],
+    summary: &RunSummary,
+) -> Result<(), RunError> {
+    let files: Vec<serde_json::Value> = files
+        .iter()
+        .map(|file| {
+            let hash = crate::input::file_hash(&file.path).map(|h| format!("{h:016x}")).ok();
+            serde_json::json!({ "source": file.source, "bytes": file.len(), "xxh64": hash })
+        })
+        .collect();
+    let manifest = serde_json::json!({
+        "corpusmill_version": env!("CARGO_PKG_VERSION"),
+        "schema_version": SCHEMA_VERSION,
+        "shard": options.layout.shard,
+        "options": {
+            "pipeline": config,
+            "read": options.read,
+            "partition_by_lang": options.layout.partition_by_lang,
+            "inputs": options.inputs,
+            "max_doc_bytes": options.max_doc_bytes,
+            "zstd_level": options.write.zstd_level,
+            "row_group_rows": options.write.row_group_rows,
+        },
+        "input_files": files,
+        "inputs": outcomes,
+        "summary": summary,
+    });
+    if let Some(dir) = marker.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| OutputError::Io { path: dir.to_path_buf(), source })?;
+    }
+    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    write_atomically(marker, text.as_bytes())?;
+    Ok(())
 }
 
 fn write_manifest(
@@ -328,17 +776,16 @@ fn write_manifest(
             "inputs": options.inputs,
             "threads": options.threads,
             "max_doc_bytes": options.max_doc_bytes,
+            "read": options.read,
+            "partition_by_lang": options.layout.partition_by_lang,
             "zstd_level": options.write.zstd_level,
             "row_group_rows": options.write.row_group_rows,
+            "segment_documents": options.segment_documents,
         },
         "inputs": inputs,
         "summary": summary,
     });
-    let path = out.join("manifest.json");
-    let temp = crate::output::temp_path_for(&path);
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
-    let io_error = |source| OutputError::Io { path: path.clone(), source };
-    std::fs::write(&temp, text).map_err(io_error)?;
-    std::fs::rename(&temp, &path).map_err(io_error)?;
+    write_atomically(&out.join("manifest.json"), text.as_bytes())?;
     Ok(())
 }

@@ -1,9 +1,11 @@
 //! Parquet output: the five tables, written under temporary names and renamed into place only
 //! when complete, so a killed run never leaves a truncated table at its final name.
 
+mod dataset;
 mod schema;
 
 pub use schema::{SCHEMA_VERSION, Table};
+pub use dataset::{Layout, PARTITION_KEY, publish};
 
 use crate::pipeline::Document;
 use parquet::arrow::ArrowWriter;
@@ -21,6 +23,8 @@ pub struct DocRecord {
     pub doc_id: u64,
     /// Where the document came from, relative to its input root.
     pub source: String,
+    /// The document's URL, where its input records one (JSON Lines, Parquet, WET).
+    pub url: Option<String>,
     /// The encoding the bytes were decoded from; `None` when they could not be decoded.
     pub encoding: Option<&'static str>,
     /// Size of the input in bytes.
@@ -110,18 +114,7 @@ impl TableWriters {
         file_name: impl Fn(Table) -> String,
         options: &WriteOptions,
     ) -> Result<TableWriters, OutputError> {
-        let level = ZstdLevel::try_new(options.zstd_level).unwrap_or_default();
-        let metadata = options
-            .metadata
-            .iter()
-            .map(|(key, value)| KeyValue::new(key.clone(), value.clone()))
-            .collect();
-        let properties = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(level))
-            .set_max_row_group_row_count(Some(options.row_group_rows))
-            .set_created_by(format!("corpusmill {}", env!("CARGO_PKG_VERSION")))
-            .set_key_value_metadata(Some(metadata))
-            .build();
+        let properties = writer_properties(options);
         let mut writers = Vec::with_capacity(Table::ALL.len());
         for table in Table::ALL {
             let final_path = dir.join(file_name(table));
@@ -202,6 +195,122 @@ impl TableWriters {
             let _ = std::fs::remove_file(&writer.temp_path);
         }
     }
+}
+
+fn writer_properties(options: &WriteOptions) -> WriterProperties {
+    let level = ZstdLevel::try_new(options.zstd_level).unwrap_or_default();
+    let metadata = options
+        .metadata
+        .iter()
+        .map(|(key, value)| KeyValue::new(key.clone(), value.clone()))
+        .collect();
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(level))
+        .set_max_row_group_row_count(Some(options.row_group_rows))
+        .set_created_by(format!("corpusmill {}", env!("CARGO_PKG_VERSION")))
+        .set_key_value_metadata(Some(metadata))
+        .build()
+}
+
+/// Builds every table in `dir` from part files written by [`TableWriters`] with the same
+/// `options`: `parts(table)` lists a table's parts in row order. Column chunks are copied as
+/// they are, without decoding, so the result depends only on the parts (a run resumed from
+/// parts gives the same bytes as one that wrote them all at once) and costs little more than
+/// a file copy. Tables are written under temporary names and renamed together at the end.
+pub fn concat_tables(
+    dir: &Path,
+    file_name: impl Fn(Table) -> String,
+    parts: impl Fn(Table) -> Vec<PathBuf>,
+    options: &WriteOptions,
+) -> Result<RowCounts, OutputError> {
+    let mut counts = [0; 5];
+    let mut closed = Vec::with_capacity(Table::ALL.len());
+    for (index, table) in Table::ALL.into_iter().enumerate() {
+        let final_path = dir.join(file_name(table));
+        let temp_path = temp_path_for(&final_path);
+        match concat_table(table, &parts(table), &temp_path, options) {
+            Ok(rows) => counts[index] = rows,
+            Err(error) => {
+                let _ = std::fs::remove_file(&temp_path);
+                for (temp, _) in closed {
+                    let _ = std::fs::remove_file(temp);
+                }
+                return Err(error);
+            }
+        }
+        closed.push((temp_path, final_path));
+    }
+    for (temp_path, final_path) in closed {
+        std::fs::rename(&temp_path, &final_path).map_err(|source| OutputError::Io {
+            path: final_path.clone(),
+            source,
+        })?;
+    }
+    Ok(counts)
+}
+
+fn concat_table(table: Table, parts: &[PathBuf], temp_path: &Path, options: &WriteOptions) -> Result<u64, OutputError> {
+    use parquet::column::writer::ColumnCloseResult;
+    use parquet::file::metadata::{PageIndexPolicy, ParquetMetaDataReader};
+    use parquet::file::writer::SerializedFileWriter;
+    let parquet_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| OutputError::Parquet { path, source }
+    };
+    let mut properties = writer_properties(options);
+    let schema = table.schema();
+    parquet::arrow::add_encoded_arrow_schema_to_metadata(&schema, &mut properties);
+    let descriptor = parquet::arrow::ArrowSchemaConverter::new()
+        .convert(&schema)
+        .map_err(parquet_error(temp_path))?;
+    let file = File::create(temp_path).map_err(|source| OutputError::Io {
+        path: temp_path.to_path_buf(),
+        source,
+    })?;
+    let mut writer = SerializedFileWriter::new(file, descriptor.root_schema_ptr(), std::sync::Arc::new(properties))
+        .map_err(parquet_error(temp_path))?;
+    let mut rows = 0u64;
+    for part in parts {
+        let input = File::open(part).map_err(|source| OutputError::Io {
+            path: part.clone(),
+            source,
+        })?;
+        let metadata = ParquetMetaDataReader::new()
+            .with_page_index_policy(PageIndexPolicy::Optional)
+            .parse_and_finish(&input)
+            .map_err(parquet_error(part))?;
+        if metadata.file_metadata().schema_descr().root_schema() != descriptor.root_schema() {
+            return Err(OutputError::Parquet {
+                path: part.clone(),
+                source: parquet::errors::ParquetError::General(format!("not a {} part", table.name())),
+            });
+        }
+        let page_index = metadata.page_index();
+        for (group_index, group) in metadata.row_groups().iter().enumerate() {
+            let mut group_writer = writer.next_row_group().map_err(parquet_error(temp_path))?;
+            for (column_index, column) in group.columns().iter().enumerate() {
+                let close = ColumnCloseResult {
+                    bytes_written: column.compressed_size() as u64,
+                    rows_written: group.num_rows() as u64,
+                    metadata: column.clone(),
+                    bloom_filter: None,
+                    column_index: page_index.and_then(|pi| pi.column_index(group_index, column_index)).cloned(),
+                    offset_index: page_index.and_then(|pi| pi.offset_index(group_index, column_index)).cloned(),
+                };
+                group_writer
+                    .append_column(&input, close)
+                    .map_err(parquet_error(temp_path))?;
+            }
+            group_writer.close().map_err(parquet_error(temp_path))?;
+            rows += group.num_rows() as u64;
+        }
+    }
+    let file = writer.into_inner().map_err(parquet_error(temp_path))?;
+    file.sync_all().map_err(|source| OutputError::Io {
+        path: temp_path.to_path_buf(),
+        source,
+    })?;
+    Ok(rows)
 }
 
 /// The temporary name a table is written under: hidden, and ignored by Parquet dataset readers

@@ -12,7 +12,7 @@ use arrow::record_batch::RecordBatch;
 use std::sync::{Arc, LazyLock};
 
 /// Bumped whenever a column is added, removed or changes meaning.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 
 /// The five tables, in the order they are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,6 +95,7 @@ static DOCUMENTS: LazyLock<SchemaRef> = LazyLock::new(|| {
     schema_of(vec![
         Field::new("doc_id", DataType::UInt64, false),
         Field::new("source", DataType::Utf8, false),
+        Field::new("url", DataType::Utf8, true),
         Field::new("status", dictionary(), false),
         Field::new("skip_reason", DataType::Utf8, true),
         Field::new("encoding", dictionary(), true),
@@ -235,6 +236,7 @@ type Dictionary = StringDictionaryBuilder<Int32Type>;
 fn documents_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
     let mut doc_id = UInt64Builder::with_capacity(records.len());
     let mut source = StringBuilder::new();
+    let mut url = StringBuilder::new();
     let mut status = Dictionary::new();
     let mut skip_reason = StringBuilder::new();
     let mut encoding = Dictionary::new();
@@ -249,6 +251,7 @@ fn documents_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
     for record in records {
         doc_id.append_value(record.doc_id);
         source.append_value(&record.source);
+        url.append_option(record.url.as_deref());
         status.append_value(record.status());
         skip_reason.append_option(record.skip_reason.as_deref());
         encoding.append_option(record.encoding);
@@ -277,6 +280,7 @@ fn documents_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
     vec![
         Arc::new(doc_id.finish()),
         Arc::new(source.finish()),
+        Arc::new(url.finish()),
         Arc::new(status.finish()),
         Arc::new(skip_reason.finish()),
         Arc::new(encoding.finish()),
