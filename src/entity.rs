@@ -1,22 +1,33 @@
 //! Named-entity candidates: maximal runs of capitalised tokens, with lower-case connectors
 //! allowed inside a run, leading determiners trimmed, and sentence-initial words counted only
 //! when not capitalised merely because they start the sentence.
+//!
+//! Capitalisation is the only signal, so the work is deciding when it means nothing: a word at
+//! the start of a sentence (or after a colon or an opening quote), every word of an ALL-CAPS or
+//! Title-Case line, function words, and words the document also writes in lower case.
 
 use crate::lang::Lang;
 use crate::span::Span;
-use crate::token::Token;
+use crate::token::{Token, TokenKind};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
+use std::sync::LazyLock;
 
 /// An entity candidate: a run of tokens within one sentence.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EntitySpan {
-    /// Bytes in the document text, from the first token's start to the last token's end.
+    /// Bytes in the document text, from the first token's start to the last token's end. A
+    /// possessive glued to the last token stays ("Stalin’s"), as UD's surface tokens keep it.
     pub span: Span,
     /// Token indices (into the document's tokens), end exclusive.
     pub tokens: Range<u32>,
 }
 
 /// The context entity finding needs about the whole document.
+///
+/// Build it with [`DocumentContext::new`], which gathers once per document how each word is
+/// written across it.
 pub struct DocumentContext<'a> {
     /// The document text.
     pub text: &'a str,
@@ -24,6 +35,73 @@ pub struct DocumentContext<'a> {
     pub tokens: &'a [Token],
     /// The document's main language.
     pub lang: Lang,
+    facts: DocumentFacts,
+}
+
+impl<'a> DocumentContext<'a> {
+    /// The context of a document, with its word facts gathered from all of its tokens.
+    pub fn new(text: &'a str, tokens: &'a [Token], lang: Lang) -> DocumentContext<'a> {
+        DocumentContext { text, tokens, lang, facts: DocumentFacts::gather(text, tokens) }
+    }
+}
+
+/// Choices for [`find_with`].
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Whether lower-case connectors ("of", "de", "von") may join capitalised words into one
+    /// candidate ("Battle of Stalingrad"). UD's PROPN runs stop at them.
+    pub join_connectors: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        // UD's PROPN runs, which the project is scored on, never span a connector.
+        Options { join_connectors: false }
+    }
+}
+
+/// How words are written across one document.
+#[derive(Default)]
+struct DocumentFacts {
+    /// Hashes of the lower-case forms of words written all in lower case somewhere.
+    lower_seen: WordSet,
+    /// Hashes of the lower-case forms of capitalised words seen where capitals carry meaning
+    /// (not sentence-initial-like).
+    upper_seen: WordSet,
+}
+
+impl DocumentFacts {
+    fn gather(text: &str, tokens: &[Token]) -> DocumentFacts {
+        let mut facts = DocumentFacts {
+            lower_seen: WordSet::with_capacity_and_hasher(tokens.len() / 2, Default::default()),
+            upper_seen: WordSet::with_capacity_and_hasher(tokens.len() / 8, Default::default()),
+        };
+        let mut buf = [0u8; KEY_BYTES];
+        let mut previous: Option<&Token> = None;
+        for token in tokens {
+            if token.kind == TokenKind::Word
+                && let Some(word) = text.get(token.span.range())
+            {
+                let shape = shape(word);
+                if let Some(key) = lower_key(word, &mut buf) {
+                    let hash = hash_key(key);
+                    match shape {
+                        Shape::Lower => {
+                            facts.lower_seen.insert(hash);
+                        }
+                        Shape::Other => {}
+                        _ => {
+                            if !initial_like(text, previous, token) {
+                                facts.upper_seen.insert(hash);
+                            }
+                        }
+                    }
+                }
+            }
+            previous = Some(token);
+        }
+        facts
+    }
 }
 
 /// Finds entity candidates in one sentence whose tokens are `context.tokens[sentence_tokens]`,
@@ -34,5 +112,753 @@ pub fn find(
     sentence_lang: Lang,
     out: &mut Vec<EntitySpan>,
 ) {
-    let _ = (context, sentence_tokens, sentence_lang, out);
+    find_with(context, sentence_tokens, sentence_lang, &Options::default(), out);
+}
+
+/// [`find`] with explicit [`Options`].
+pub fn find_with(
+    context: &DocumentContext<'_>,
+    sentence_tokens: Range<u32>,
+    sentence_lang: Lang,
+    options: &Options,
+    out: &mut Vec<EntitySpan>,
+) {
+    find_in(context, &context.facts, sentence_tokens, sentence_lang, options, out);
+}
+
+fn find_in(
+    context: &DocumentContext<'_>,
+    facts: &DocumentFacts,
+    sentence_tokens: Range<u32>,
+    sentence_lang: Lang,
+    options: &Options,
+    out: &mut Vec<EntitySpan>,
+) {
+    let start = (sentence_tokens.start as usize).min(context.tokens.len());
+    let end = (sentence_tokens.end as usize).clamp(start, context.tokens.len());
+    let tokens = &context.tokens[start..end];
+    if tokens.is_empty() {
+        return;
+    }
+    let data = lang_data(sentence_lang).or_else(|| lang_data(context.lang));
+    let data = data.unwrap_or(&EMPTY);
+    let text = context.text;
+    let mut buf = [0u8; KEY_BYTES];
+
+    let uninformative = case_uninformative(text, tokens, data);
+
+    // The run being built: first token and last name token (both relative to `tokens`).
+    let mut run: Option<(usize, usize)> = None;
+    let mut previous: Option<&Token> = None;
+    // Until the sentence's first word, everything is "initial".
+    let mut seen_word = false;
+    for (i, token) in tokens.iter().enumerate() {
+        let mut class = classify(
+            context,
+            facts,
+            data,
+            token,
+            previous,
+            !seen_word,
+            uninformative,
+            options.join_connectors,
+            &mut buf,
+        );
+        // A currency prefix ("US$", "R$") is a symbol, not a name.
+        if class == Class::Name
+            && tokens.get(i + 1).is_some_and(|next| {
+                next.span.start == token.span.end && text[next.span].starts_with('$')
+            })
+        {
+            class = Class::Other;
+        }
+        seen_word |= token.kind == TokenKind::Word;
+        previous = Some(token);
+        match class {
+            Class::Name => {
+                let first = run.map_or(i, |(first, _)| first);
+                run = Some((first, i));
+            }
+            Class::Connector if options.join_connectors && run.is_some() => {}
+            _ => {
+                if let Some((first, last)) = run.take() {
+                    emit(tokens, start, first, last, out);
+                }
+            }
+        }
+    }
+    if let Some((first, last)) = run {
+        emit(tokens, start, first, last, out);
+    }
+}
+
+fn emit(tokens: &[Token], base: usize, first: usize, last: usize, out: &mut Vec<EntitySpan>) {
+    let start = tokens[first].span.start as usize;
+    let end = tokens[last].span.end as usize;
+    out.push(EntitySpan {
+        span: Span::new(start, end),
+        tokens: (base + first) as u32..(base + last + 1) as u32,
+    });
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    /// Part of a name.
+    Name,
+    /// May join two names ("of", "de").
+    Connector,
+    /// Ends a run.
+    Other,
+}
+
+fn classify(
+    context: &DocumentContext<'_>,
+    facts: &DocumentFacts,
+    data: &LangData,
+    token: &Token,
+    previous: Option<&Token>,
+    first_word: bool,
+    uninformative: bool,
+    join_connectors: bool,
+    buf: &mut [u8; KEY_BYTES],
+) -> Class {
+    if token.kind != TokenKind::Word {
+        return Class::Other;
+    }
+    let word = &context.text[token.span];
+    let shape = shape(word);
+    let Some(key) = lower_key(word, buf) else {
+        // Longer than any listed word: judge by shape alone.
+        return if matches!(shape, Shape::Lower | Shape::Other) { Class::Other } else { Class::Name };
+    };
+    if shape == Shape::Lower {
+        return if join_connectors && data.flags(key) & CONNECTOR != 0 {
+            Class::Connector
+        } else {
+            Class::Other
+        };
+    }
+    // Currency prefixes ("US$", "R$") are symbols.
+    if shape == Shape::Other || word.ends_with(['$', '€', '£', '¥']) {
+        return Class::Other;
+    }
+    let flags = data.flags(key);
+    let initial = first_word || initial_like(context.text, previous, token);
+    // An acronym that spells a function word ("US", "IT") is a name unless the line shouts.
+    let acronym = shape == Shape::AllCaps && !uninformative;
+    if !acronym
+        && (flags & DETERMINER != 0 || ((initial || uninformative) && flags & FUNCTION != 0))
+    {
+        // Mid-sentence, only determiners are never names: "São Paulo", "Will Smith".
+        return Class::Other;
+    }
+    if flags & NONENTITY != 0 {
+        return Class::Other;
+    }
+    // UD tags "the German Sixth Army" ADJ PROPN PROPN: nationality adjectives stay outside.
+    if flags & ADJECTIVE != 0 {
+        return Class::Other;
+    }
+    if !(initial || uninformative) {
+        return Class::Name;
+    }
+    // Capitals here may be typography: trust the rest of the document.
+    let hash = hash_key(key);
+    if facts.lower_seen.contains(&hash) {
+        return Class::Other;
+    }
+    if facts.upper_seen.contains(&hash) {
+        return Class::Name;
+    }
+    if flags & COMMON != 0 {
+        return Class::Other;
+    }
+    Class::Name
+}
+
+/// True when the sentence's capitals say nothing: an ALL-CAPS line, or a Title-Case heading
+/// where nearly every word, function words included, is capitalised.
+fn case_uninformative(text: &str, tokens: &[Token], data: &LangData) -> bool {
+    let mut words = 0usize;
+    let mut all_caps = 0usize;
+    let mut capitalised = 0usize;
+    let mut function_caps = 0usize;
+    let mut buf = [0u8; KEY_BYTES];
+    let mut first = true;
+    for token in tokens {
+        if token.kind != TokenKind::Word {
+            continue;
+        }
+        let word = &text[token.span];
+        let shape = shape(word);
+        if first {
+            first = false;
+            if shape == Shape::AllCaps {
+                all_caps += 1;
+            }
+            words += 1;
+            continue;
+        }
+        words += 1;
+        match shape {
+            Shape::AllCaps => {
+                all_caps += 1;
+                capitalised += 1;
+            }
+            Shape::Title => {
+                capitalised += 1;
+                if lower_key(word, &mut buf).is_some_and(|k| data.flags(k) & FUNCTION != 0) {
+                    function_caps += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    if all_caps >= 3 && all_caps * 10 >= words * 6 {
+        return true;
+    }
+    words >= 4 && function_caps >= 1 && capitalised * 10 >= (words - 1) * 8
+}
+
+/// True when `token` follows something after which any word is capitalised: the start of the
+/// text, a sentence end, a colon, an opening quote or bracket, a bullet, or a line break.
+fn initial_like(text: &str, previous: Option<&Token>, token: &Token) -> bool {
+    let Some(previous) = previous else {
+        return true;
+    };
+    let gap = &text[previous.span.end as usize..token.span.start as usize];
+    if gap.contains('\n') {
+        return true;
+    }
+    if previous.kind == TokenKind::Word || previous.kind == TokenKind::Number {
+        return false;
+    }
+    matches!(
+        &text[previous.span],
+        "." | "!" | "?" | ":" | ";" | "\"" | "“" | "”" | "‘" | "«" | "„" | "-" | "–" | "—" | "•" | "*"
+            | "…" | "..." | "¿" | "¡" | "|" | ">" | "(" | "["
+    )
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// No upper-case letter.
+    Lower,
+    /// Upper-case first letter, some lower-case letter ("Stalin", "McDonald").
+    Title,
+    /// At least two letters, none lower-case ("NATO", "URSS").
+    AllCaps,
+    /// Lower-case first letter with a capital later ("iPhone", "eBay").
+    Mixed,
+    /// Not a word (no letter first), or a lone capital letter.
+    Other,
+}
+
+fn shape(word: &str) -> Shape {
+    if word.is_ascii() {
+        return ascii_shape(word.as_bytes());
+    }
+    let mut letters = word.chars().filter(|c| c.is_alphabetic());
+    let Some(first) = letters.next() else {
+        return Shape::Other;
+    };
+    // A word must start with its letter ("3M" and "'Tis" are not shapes we judge).
+    if !word.starts_with(first) {
+        return Shape::Other;
+    }
+    let mut upper = 0usize;
+    let mut lower = 0usize;
+    for c in letters {
+        if c.is_uppercase() {
+            upper += 1;
+        } else if c.is_lowercase() {
+            lower += 1;
+        }
+    }
+    if first.is_uppercase() {
+        if lower > 0 {
+            Shape::Title
+        } else if upper > 0 {
+            Shape::AllCaps
+        } else {
+            // A lone capital ("A", "I", "J." initials) is a name only in context.
+            Shape::Title
+        }
+    } else if first.is_lowercase() && upper > 0 {
+        Shape::Mixed
+    } else if first.is_lowercase() {
+        Shape::Lower
+    } else {
+        // Scripts without case (Tamil, Armenian has case, CJK): no signal.
+        Shape::Other
+    }
+}
+
+/// `shape` for ASCII words, without Unicode tables.
+fn ascii_shape(bytes: &[u8]) -> Shape {
+    let Some(&first) = bytes.first() else {
+        return Shape::Other;
+    };
+    if !first.is_ascii_alphabetic() {
+        return Shape::Other;
+    }
+    let rest = &bytes[1..];
+    let upper = rest.iter().any(u8::is_ascii_uppercase);
+    let lower = rest.iter().any(u8::is_ascii_lowercase);
+    match (first.is_ascii_uppercase(), upper, lower) {
+        (true, _, true) => Shape::Title,
+        (true, true, false) => Shape::AllCaps,
+        (true, false, false) => Shape::Title,
+        (false, true, _) => Shape::Mixed,
+        (false, false, _) => Shape::Lower,
+    }
+}
+
+const KEY_BYTES: usize = 64;
+
+/// Lower-cases `word` into `buf` (typographic apostrophes made plain), or `None` when it does not
+/// fit: no listed word is that long.
+fn lower_key<'b>(word: &'b str, buf: &'b mut [u8; KEY_BYTES]) -> Option<&'b str> {
+    // Most words are already their own key: no copy.
+    if word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'\'') {
+        return Some(word);
+    }
+    if word.is_ascii() {
+        let bytes = word.as_bytes();
+        let out = buf.get_mut(..bytes.len())?;
+        for (o, b) in out.iter_mut().zip(bytes) {
+            *o = b.to_ascii_lowercase();
+        }
+        return std::str::from_utf8(out).ok();
+    }
+    let mut len = 0;
+    for c in word.chars() {
+        let c = if c == '’' { '\'' } else { c };
+        for l in c.to_lowercase() {
+            let n = l.len_utf8();
+            if len + n > KEY_BYTES {
+                return None;
+            }
+            l.encode_utf8(&mut buf[len..len + n]);
+            len += n;
+        }
+    }
+    std::str::from_utf8(&buf[..len]).ok()
+}
+
+fn hash_key(key: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    hasher.write(key.as_bytes());
+    // Spread the bits: the set below uses the value as its own hash.
+    hasher.finish().wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (key.len() as u64)
+}
+
+/// A small multiplicative hasher (as in rustc's FxHash): word lookups run on every token, and
+/// the lists are fixed, so SipHash's DoS resistance buys nothing here.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+}
+
+/// A set of word hashes; the keys are already well mixed, so hashing them again is waste.
+type WordSet = HashSet<u64, BuildHasherDefault<IdentityHasher>>;
+
+#[derive(Default)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+/// Word lists for one language while they are read.
+#[derive(Default)]
+struct Lists {
+    /// Lower-case words that may join names ("of", "de", "von").
+    connectors: HashSet<&'static str>,
+    /// Determiners: never part of a name, so also trimmed from a run's start ("The Soviet
+    /// Union" -> "Soviet Union").
+    determiners: HashSet<&'static str>,
+    /// Pronouns, prepositions, conjunctions, auxiliaries (and determiners): capitalised only by
+    /// position when they start a sentence.
+    function: HashSet<&'static str>,
+    /// Capitalised words that are not names ("I", "PM").
+    nonentities: HashSet<&'static str>,
+    /// Common words: at a sentence start, capitalised only because they start it.
+    common: HashSet<&'static str>,
+    /// Capitalised adjectives ("American"): not names.
+    adjectives: HashSet<&'static str>,
+    /// Words of the common list that are names by the PROPN convention (English months).
+    names: HashSet<&'static str>,
+}
+
+const CONNECTOR: u8 = 1;
+const DETERMINER: u8 = 2;
+const FUNCTION: u8 = 4;
+const NONENTITY: u8 = 8;
+const COMMON: u8 = 16;
+const ADJECTIVE: u8 = 32;
+
+/// A language's lexicon: each listed word with its flags, so that a token costs one lookup.
+#[derive(Default)]
+struct LangData {
+    words: HashMap<&'static str, u8, BuildHasherDefault<FxHasher>>,
+}
+
+impl LangData {
+    fn from_lists(lists: &Lists) -> LangData {
+        let mut data = LangData::default();
+        let sets = [
+            (&lists.connectors, CONNECTOR),
+            (&lists.determiners, DETERMINER),
+            (&lists.function, FUNCTION),
+            (&lists.nonentities, NONENTITY),
+            (&lists.common, COMMON),
+            (&lists.adjectives, ADJECTIVE),
+        ];
+        for (set, flag) in sets {
+            for &word in set {
+                *data.words.entry(word).or_default() |= flag;
+            }
+        }
+        data
+    }
+
+    /// The flags of a lower-cased word, 0 when unlisted.
+    fn flags(&self, key: &str) -> u8 {
+        self.words.get(key).copied().unwrap_or(0)
+    }
+}
+
+static EMPTY: LazyLock<LangData> = LazyLock::new(LangData::default);
+
+fn parse(source: &'static str) -> Lists {
+    let mut data = Lists::default();
+    let mut section = "";
+    for line in source.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = name;
+            continue;
+        }
+        for word in line.split_whitespace() {
+            match section {
+                "connectors" => {
+                    data.connectors.insert(word);
+                    data.function.insert(word);
+                }
+                "determiners" => {
+                    data.determiners.insert(word);
+                    data.function.insert(word);
+                }
+                "function" => {
+                    data.function.insert(word);
+                }
+                "nonentities" => {
+                    data.nonentities.insert(word);
+                }
+                "common" => {
+                    data.common.insert(word);
+                }
+                "adjectives" => {
+                    data.adjectives.insert(word);
+                }
+                "names" => {
+                    data.names.insert(word);
+                }
+                _ => {}
+            }
+        }
+    }
+    data
+}
+
+/// How many of a language's most frequent words count as function words where no hand-made
+/// list exists.
+const FREQUENT_FUNCTION_WORDS: usize = 100;
+
+static DATA: LazyLock<HashMap<&'static str, LangData>> = LazyLock::new(|| {
+    macro_rules! lang {
+        ($code:literal) => {
+            ($code, None, include_str!(concat!("data/entity/", $code, ".common.txt")))
+        };
+        ($code:literal, lists) => {
+            (
+                $code,
+                Some(include_str!(concat!("data/entity/", $code, ".txt"))),
+                include_str!(concat!("data/entity/", $code, ".common.txt")),
+            )
+        };
+    }
+    let sources: [(&str, Option<&'static str>, &'static str); _] = [
+        lang!("eng", lists),
+        lang!("por", lists),
+        lang!("spa"),
+        lang!("fra"),
+        lang!("deu"),
+        lang!("ita"),
+        lang!("dan"),
+        lang!("nld"),
+        lang!("fin"),
+        lang!("ell"),
+        lang!("hun"),
+        lang!("ind"),
+        lang!("lit"),
+        lang!("nob"),
+        lang!("ron"),
+        lang!("rus"),
+        lang!("srp"),
+        lang!("swe"),
+        lang!("tur"),
+    ];
+    sources
+        .into_iter()
+        .map(|(code, lists, common)| {
+            let mut data = lists.map(parse).unwrap_or_default();
+            let frequent = common
+                .lines()
+                .filter(|line| !line.starts_with('#'))
+                .flat_map(str::split_whitespace);
+            if lists.is_none() {
+                data.function.extend(frequent.clone().take(FREQUENT_FUNCTION_WORDS));
+            }
+            data.common.extend(frequent);
+            // Words a language's hand list calls names stay names at a sentence start.
+            for name in &data.names {
+                data.common.remove(name);
+            }
+            (code, LangData::from_lists(&data))
+        })
+        .collect()
+});
+
+fn lang_data(lang: Lang) -> Option<&'static LangData> {
+    DATA.get(lang.code())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token::tokenize;
+
+    /// Entities of a document given as its sentences (joined by spaces), one `find` per
+    /// sentence, as the pipeline does.
+    fn entities_with(sentences: &[&str], lang: &str, options: Options) -> Vec<String> {
+        let lang = Lang::from_code(lang);
+        let text = sentences.join(" ");
+        let mut tokens = Vec::new();
+        let mut ranges = Vec::new();
+        let mut offset = 0;
+        for sentence in sentences {
+            let first = tokens.len() as u32;
+            tokenize(&text, Span::new(offset, offset + sentence.len()), &mut tokens);
+            ranges.push(first..tokens.len() as u32);
+            offset += sentence.len() + 1;
+        }
+        let context = DocumentContext::new(&text, &tokens, lang);
+        let mut out = Vec::new();
+        for range in ranges {
+            find_with(&context, range, lang, &options, &mut out);
+        }
+        for entity in &out {
+            let first = &tokens[entity.tokens.start as usize];
+            let last = &tokens[entity.tokens.end as usize - 1];
+            assert_eq!((entity.span.start, entity.span.end), (first.span.start, last.span.end));
+        }
+        out.iter().map(|e| text[e.span.range()].to_string()).collect()
+    }
+
+    fn entities(sentences: &[&str], lang: &str) -> Vec<String> {
+        entities_with(sentences, lang, Options::default())
+    }
+
+    /// The sample pages in `raw/`, split with the crate's sentence splitter.
+    fn raw_entities(file: &str, lang: &str) -> Vec<String> {
+        let path = format!("{}/raw/{file}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).expect("raw sample is part of the repo");
+        let lang = Lang::from_code(lang);
+        let mut tokens = Vec::new();
+        let mut ranges = Vec::new();
+        for sentence in crate::sentence::split(&text, lang) {
+            let first = tokens.len() as u32;
+            tokenize(&text, sentence, &mut tokens);
+            ranges.push(first..tokens.len() as u32);
+        }
+        let context = DocumentContext::new(&text, &tokens, lang);
+        let mut out = Vec::new();
+        for range in ranges {
+            find(&context, range, lang, &mut out);
+        }
+        out.iter().map(|e| text[e.span.range()].to_string()).collect()
+    }
+
+    #[test]
+    fn required_entities_in_the_english_sample() {
+        let found = raw_entities("en-stalingrad-anniversary.txt", "eng");
+        for name in ["Joseph Stalin", "Red Army", "Volga River"] {
+            assert!(found.iter().any(|f| f == name), "{name} missing from {found:?}");
+        }
+    }
+
+    #[test]
+    fn required_entities_in_the_portuguese_sample() {
+        let found = raw_entities("pt-batalha-de-stalingrado.txt", "por");
+        assert!(found.iter().any(|f| f == "Exército Vermelho"), "{found:?}");
+        assert!(found.iter().any(|f| f == "José Stalin"), "{found:?}");
+    }
+
+    #[test]
+    fn runs_of_capitalised_words() {
+        assert_eq!(
+            entities(&["At Stalingrad, the united Soviet people led by Joseph Stalin and the \
+                        Communist Party resoundingly defeated the Nazi invaders."], "eng"),
+            ["Stalingrad", "Soviet", "Joseph Stalin", "Communist Party", "Nazi"]
+        );
+    }
+
+    #[test]
+    fn leading_determiner_is_trimmed() {
+        assert_eq!(
+            entities(&["It was the largest city in The Soviet Union after Moscow."], "eng"),
+            ["Soviet Union", "Moscow"]
+        );
+        assert_eq!(
+            entities(&["Em 1943, José Stalin, líder da burocracia da União Soviética, venceu."], "por"),
+            ["José Stalin", "União Soviética"]
+        );
+    }
+
+    #[test]
+    fn connectors_join_names_only_when_asked() {
+        let joined = Options { join_connectors: true };
+        let sentence = ["Tal debilidade se manifestou durante a Batalha de Stalingrado."];
+        assert_eq!(entities_with(&sentence, "por", joined), ["Batalha de Stalingrado"]);
+        // UD's PROPN runs stop at the connector, and so does the default.
+        assert_eq!(entities(&sentence, "por"), ["Batalha", "Stalingrado"]);
+        // A connector after the last name is trimmed.
+        assert_eq!(
+            entities_with(&["The prelude to the Battle of Stalingrad began on July 27, 1942."], "eng", joined),
+            ["Battle of Stalingrad", "July"]
+        );
+        assert_eq!(
+            entities_with(&["He spoke with the Minister of the economy today."], "eng", joined),
+            ["Minister"]
+        );
+    }
+
+    #[test]
+    fn sentence_initial_function_words_and_common_words_are_not_names() {
+        assert_eq!(entities(&["The battle ended with the encirclement of German troops."], "eng"), Vec::<String>::new());
+        assert_eq!(entities(&["However, currently, the town council changes the name."], "eng"), Vec::<String>::new());
+        assert_eq!(entities(&["Então, quando Hitler decidiu desatar a sua ofensiva contra a URSS."], "por"), ["Hitler", "URSS"]);
+    }
+
+    #[test]
+    fn sentence_initial_word_seen_in_lower_case_elsewhere_is_not_a_name() {
+        // "Fortified" is rare enough to be in no common-word list; the document decides.
+        let doc = ["Fortified towns resisted for weeks.", "The workers fortified every factory in Stalingrad."];
+        assert_eq!(entities(&doc, "eng"), ["Stalingrad"]);
+        // A sentence-initial name the document also writes mid-sentence stays a name.
+        let doc = ["Stalingrad was a significant city.", "It was renamed Stalingrad in 1925."];
+        assert_eq!(entities(&doc, "eng"), ["Stalingrad", "Stalingrad"]);
+    }
+
+    #[test]
+    fn numbers_and_punctuation_end_a_run() {
+        assert_eq!(
+            entities(&["On August 29, the Fourth Panzer Army broke through."], "eng"),
+            ["August", "Fourth Panzer Army"]
+        );
+        assert_eq!(entities(&["Stalin, Zhukov and Chuikov met."], "eng"), ["Stalin", "Zhukov", "Chuikov"]);
+    }
+
+    #[test]
+    fn hyphenated_and_possessive_tokens_stay_whole() {
+        assert_eq!(
+            entities(&["A Mercedes-Benz deve instalar a linha na França."], "por"),
+            ["Mercedes-Benz", "França"]
+        );
+        // UD's surface token "Sixth Army’s" keeps the possessive.
+        assert_eq!(
+            entities(&["The breach opened between the German Sixth Army’s main body and the suburbs."], "eng"),
+            ["Sixth Army’s"]
+        );
+    }
+
+    #[test]
+    fn quotes_make_the_next_word_initial() {
+        assert_eq!(
+            entities(&["He wrote: \"Arafat's secular nationalism was supplanted.\""], "eng"),
+            ["Arafat's"]
+        );
+        assert_eq!(
+            entities(&["The statue is called “The Motherland Calls” in Volgograd."], "eng"),
+            ["Motherland Calls", "Volgograd"]
+        );
+    }
+
+    #[test]
+    fn shouting_lines_carry_no_case_information() {
+        let doc = ["DO YOU WANT TO HELP MILLIONS FOR UNITED WAY?", "We hope you do want to help."];
+        assert_eq!(entities(&doc, "eng"), ["MILLIONS", "UNITED WAY"]);
+        // ...but an acronym in ordinary text is a name even when it spells a pronoun.
+        assert_eq!(entities(&["The US lost yet another helicopter."], "eng"), ["US"]);
+    }
+
+    #[test]
+    fn nationality_adjectives_are_not_names() {
+        assert_eq!(entities(&["Many Palestinian families fled to Jordan."], "eng"), ["Jordan"]);
+    }
+
+    #[test]
+    fn currency_prefixes_are_not_names() {
+        assert_eq!(entities(&["O custo foi de cerca de US$ 1 milhão em São Paulo."], "por"), ["São Paulo"]);
+    }
+
+    #[test]
+    fn pronoun_i_is_not_a_name() {
+        assert_eq!(entities(&["Yesterday I met Debra in Houston."], "eng"), ["Debra", "Houston"]);
+    }
+
+    #[test]
+    fn empty_and_out_of_range_sentences_are_harmless() {
+        let text = "Stalin";
+        let mut tokens = Vec::new();
+        tokenize(text, Span::new(0, text.len()), &mut tokens);
+        let context = DocumentContext::new(text, &tokens, Lang::UND);
+        let mut out = Vec::new();
+        find(&context, 5..9, Lang::UND, &mut out);
+        find(&context, 1..0, Lang::UND, &mut out);
+        assert!(out.is_empty());
+        find(&context, 0..1, Lang::UND, &mut out);
+        assert_eq!(out.len(), 1);
+    }
 }
