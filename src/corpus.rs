@@ -121,10 +121,10 @@ pub enum RunError {
     #[error("output directory {0} is not empty (use --force to overwrite, --resume to continue)")]
     OutputNotEmpty(PathBuf),
     /// An input failed and `--fail-fast` was given.
-    #[error("input {source} failed: {reason} (--fail-fast)")]
+    #[error("input {input} failed: {reason} (--fail-fast)")]
     FailFast {
         /// The input's source.
-        source: String,
+        input: String,
         /// Why it failed.
         reason: String,
     },
@@ -471,7 +471,7 @@ fn process_segments(
                     && let Some(failed) = records.iter().find(|r| r.failed)
                 {
                     fail_fast = Some(RunError::FailFast {
-                        source: failed.source.clone(),
+                        input: failed.source.clone(),
                         reason: failed.skip_reason.clone().unwrap_or_default(),
                     });
                     break 'segments;

@@ -1,4 +1,6 @@
 //! Integration tests: the binary on real pages, read back with the Arrow Parquet reader.
 
+mod cli_tools;
+mod formats;
 mod pipeline_run;
 mod tables;
