@@ -65,11 +65,11 @@ struct RunArgs {
     /// Read options from this TOML file (default: ./corpusmill.toml when present); flags given
     /// on the command line override it.
     #[arg(long, value_name = "FILE")]
-    #[allow(dead_code, reason = "read from the raw matches before parsing, in config_file")]
+    #[allow(dead_code)] // read from the raw matches before parsing, in config_file
     config: Option<PathBuf>,
     /// Ignore ./corpusmill.toml.
     #[arg(long, conflicts_with = "config")]
-    #[allow(dead_code, reason = "read from the raw matches before parsing, in config_file")]
+    #[allow(dead_code)] // read from the raw matches before parsing, in config_file
     no_config: bool,
     /// Input files or directories (walked recursively in sorted order); `-` for standard
     /// input. Formats by name: `.jsonl[.gz|.zst]`, `.parquet`, `.warc.wet[.gz]`, else text.
@@ -264,9 +264,12 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         resume: args.resume,
         segment_documents: args.segment_docs,
     };
-    let reporter = (!args.quiet).then(|| std::sync::Arc::new(progress::Reporter::new(args.log_format)));
+    let reporter =
+        (!args.quiet).then(|| std::sync::Arc::new(progress::Reporter::new(args.log_format)));
     let options = RunOptions {
-        progress: reporter.clone().map(|reporter| reporter as std::sync::Arc<dyn corpus::Progress>),
+        progress: reporter
+            .clone()
+            .map(|reporter| reporter as std::sync::Arc<dyn corpus::Progress>),
         ..options
     };
     let result = corpus::run(&config, &options);

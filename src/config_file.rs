@@ -98,7 +98,11 @@ pub fn expand(cli: &Command, argv: Vec<OsString>) -> Result<Vec<OsString>, Confi
 }
 
 /// The arguments standing for the file at `path`, leaving out options the command line set.
-fn file_arguments(run: &Command, given: &ArgMatches, path: &Path) -> Result<Vec<OsString>, ConfigError> {
+fn file_arguments(
+    run: &Command,
+    given: &ArgMatches,
+    path: &Path,
+) -> Result<Vec<OsString>, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
@@ -117,10 +121,15 @@ fn file_arguments(run: &Command, given: &ArgMatches, path: &Path) -> Result<Vec<
         let wanted = key.replace('-', "_");
         let matches_key = |arg: &&Arg| {
             arg.get_id().as_str() == wanted
-                || arg.get_long().is_some_and(|long| long.replace('-', "_") == wanted)
+                || arg
+                    .get_long()
+                    .is_some_and(|long| long.replace('-', "_") == wanted)
         };
         let Some(arg) = settable.iter().copied().find(|arg| matches_key(arg)) else {
-            let known: Vec<String> = settable.iter().map(|arg| arg.get_id().as_str().to_owned()).collect();
+            let known: Vec<String> = settable
+                .iter()
+                .map(|arg| arg.get_id().as_str().to_owned())
+                .collect();
             return Err(ConfigError::UnknownKey {
                 path: path.to_path_buf(),
                 key: key.clone(),
@@ -154,7 +163,11 @@ fn file_arguments(run: &Command, given: &ArgMatches, path: &Path) -> Result<Vec<
                     continue;
                 }
                 toml::Value::Boolean(flag) => flag.to_string(),
-                _ => return Err(bad_value("expected a string, number, boolean or an array of them")),
+                _ => {
+                    return Err(bad_value(
+                        "expected a string, number, boolean or an array of them",
+                    ));
+                }
             };
             if !takes_values {
                 return Err(bad_value("is a switch: expected true or false"));
@@ -171,7 +184,11 @@ fn file_arguments(run: &Command, given: &ArgMatches, path: &Path) -> Result<Vec<
     alone.extend(options.iter().cloned());
     if let Err(error) = run.clone().try_get_matches_from(alone) {
         let rendered = error.to_string();
-        let message = rendered.lines().next().unwrap_or_default().trim_start_matches("error: ");
+        let message = rendered
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("error: ");
         return Err(ConfigError::Syntax {
             path: path.to_path_buf(),
             message: message.to_owned(),

@@ -267,7 +267,11 @@ fn count_lines_reporting(
                 use std::sync::atomic::Ordering::Relaxed;
                 let documents = done.fetch_add(1, Relaxed) + 1;
                 let bytes = done_bytes.fetch_add(input.len(), Relaxed) + input.len();
-                progress.event(ProgressEvent::Advanced { pass: Pass::CountLines, documents, bytes });
+                progress.event(ProgressEvent::Advanced {
+                    pass: Pass::CountLines,
+                    documents,
+                    bytes,
+                });
             }
         })
         .fold(LineStats::new, |mut stats, input| {

@@ -97,7 +97,10 @@ impl Progress for Reporter {
     fn event(&self, event: ProgressEvent) {
         let now = Instant::now();
         // A poisoned lock only means another thread panicked mid-report: keep reporting.
-        let mut guard = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut guard = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         match event {
             ProgressEvent::Started {
                 pass,

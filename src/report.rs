@@ -124,7 +124,7 @@ fn histogram(buckets: &[(String, u64)], color: &str, label: &str) -> String {
     if total == 0 {
         return "<p class=\"note\">No sentences.</p>".to_owned();
     }
-    let (height, top, bottom, left) = (260u32, 16u32, 44u32, 50u32);
+    let (height, top, bottom, left) = (284u32, 16u32, 68u32, 50u32);
     let plot = height - top - bottom;
     let max = buckets.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
     let step = (WIDTH - left - 10) / buckets.len().max(1) as u32;
@@ -191,7 +191,11 @@ pub fn render(stats: &Stats, title: &str) -> String {
 <h1>corpusmill report</h1><p class=\"note\">{title}</p><div class=\"cards\">",
         title = escape(title)
     );
-    let processed = stats.documents_by_status.get("processed").copied().unwrap_or(0);
+    let processed = stats
+        .documents_by_status
+        .get("processed")
+        .copied()
+        .unwrap_or(0);
     let cards = [
         ("documents", rows("documents")),
         ("processed", processed),
@@ -201,7 +205,10 @@ pub fn render(stats: &Stats, title: &str) -> String {
         ("removed lines", rows("removed_lines")),
     ];
     for (name, n) in cards {
-        let _ = write!(html, "<div class=\"card\"><b>{n}</b><span>{name}</span></div>");
+        let _ = write!(
+            html,
+            "<div class=\"card\"><b>{n}</b><span>{name}</span></div>"
+        );
     }
     let statuses: Vec<String> = by_count(&stats.documents_by_status)
         .iter()
@@ -219,19 +226,31 @@ pub fn render(stats: &Stats, title: &str) -> String {
             "documents-by-language",
             "Documents per language",
             "Processed documents by document language.",
-            bar_chart(&by_count(&stats.documents_by_lang), "#3b7dd8", "documents per language"),
+            bar_chart(
+                &by_count(&stats.documents_by_lang),
+                "#3b7dd8",
+                "documents per language",
+            ),
         ),
         (
             "tokens-by-language",
             "Tokens per language",
             "Tokens by the language of their sentence.",
-            bar_chart(&by_count(&stats.tokens_by_lang), "#2f9e77", "tokens per language"),
+            bar_chart(
+                &by_count(&stats.tokens_by_lang),
+                "#2f9e77",
+                "tokens per language",
+            ),
         ),
         (
             "boilerplate-by-rule",
             "Boilerplate removed per rule",
             "Lines removed before analysis, by the rule that removed them (table removed_lines).",
-            bar_chart(&by_count(&stats.removed_lines_by_rule), "#d9822b", "removed lines per rule"),
+            bar_chart(
+                &by_count(&stats.removed_lines_by_rule),
+                "#d9822b",
+                "removed lines per rule",
+            ),
         ),
     ];
     for (id, heading, note, chart) in sections {
@@ -244,7 +263,11 @@ pub fn render(stats: &Stats, title: &str) -> String {
         html,
         "<section id=\"sentence-lengths\"><h2>Sentence length</h2>\
 <p class=\"note\">Sentences by number of tokens, in buckets of {BUCKET}.</p>{}</section>",
-        histogram(&length_buckets(&stats.sentence_lengths), "#7a5cc4", "sentence-length histogram")
+        histogram(
+            &length_buckets(&stats.sentence_lengths),
+            "#7a5cc4",
+            "sentence-length histogram"
+        )
     );
     let top: Vec<(String, u64)> = stats
         .top_entities
@@ -317,7 +340,13 @@ mod tests {
         for reference in ["http://", "https://", "src=", "href=", "@import", "url("] {
             assert!(!html.contains(reference), "{reference}");
         }
-        for id in ["documents-by-language", "tokens-by-language", "boilerplate-by-rule", "sentence-lengths", "top-entities"] {
+        for id in [
+            "documents-by-language",
+            "tokens-by-language",
+            "boilerplate-by-rule",
+            "sentence-lengths",
+            "top-entities",
+        ] {
             assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
         }
     }

@@ -98,7 +98,11 @@ pub fn table_files(dir: &Path, table: &'static str) -> Result<Vec<PathBuf>, Stat
         });
     }
     let hidden = |entry: &walkdir::DirEntry| {
-        entry.depth() > 0 && entry.file_name().to_str().is_some_and(|name| name.starts_with(['.', '_']))
+        entry.depth() > 0
+            && entry
+                .file_name()
+                .to_str()
+                .is_some_and(|name| name.starts_with(['.', '_']))
     };
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(&dataset)
@@ -111,7 +115,9 @@ pub fn table_files(dir: &Path, table: &'static str) -> Result<Vec<PathBuf>, Stat
             path: dataset.clone(),
             message: error.to_string(),
         })?;
-        if entry.file_type().is_file() && entry.path().extension().is_some_and(|ext| ext == "parquet") {
+        if entry.file_type().is_file()
+            && entry.path().extension().is_some_and(|ext| ext == "parquet")
+        {
             files.push(entry.into_path());
         }
     }
@@ -168,8 +174,8 @@ fn scan(
             message,
         };
         let file = std::fs::File::open(&path).map_err(|error| read_error(error.to_string()))?;
-        let builder =
-            ParquetRecordBatchReaderBuilder::try_new(file).map_err(|error| read_error(error.to_string()))?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(|error| read_error(error.to_string()))?;
         if names.is_empty() {
             total += u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
             continue;
@@ -201,13 +207,13 @@ fn scan(
                 let column = match batch.column_by_name(name) {
                     None => Column::Constant(partitions.get(*name).cloned().unwrap_or_default()),
                     Some(array) if array.data_type().is_integer() => {
-                        let widened =
-                            cast(array, &DataType::UInt64).map_err(|error| read_error(error.to_string()))?;
+                        let widened = cast(array, &DataType::UInt64)
+                            .map_err(|error| read_error(error.to_string()))?;
                         Column::Numbers(widened.as_primitive::<UInt64Type>().clone())
                     }
                     Some(array) => {
-                        let strings =
-                            cast(array, &DataType::Utf8).map_err(|error| read_error(error.to_string()))?;
+                        let strings = cast(array, &DataType::Utf8)
+                            .map_err(|error| read_error(error.to_string()))?;
                         Column::Strings(strings.as_string::<i32>().clone())
                     }
                 };
@@ -276,8 +282,12 @@ pub fn read(dir: &Path) -> Result<Stats, StatsError> {
     let mut by_lang: HashMap<String, HashMap<String, u64>> = HashMap::new();
     let entities = scan(dir, "entities", &["doc_id", "text"], |columns, rows| {
         for row in 0..rows {
-            let Some(text) = columns[1].string(row) else { continue };
-            let lang = doc_lang.get(&columns[0].number(row)).map_or("und", String::as_str);
+            let Some(text) = columns[1].string(row) else {
+                continue;
+            };
+            let lang = doc_lang
+                .get(&columns[0].number(row))
+                .map_or("und", String::as_str);
             for counts in [&mut overall, by_lang.entry(lang.to_owned()).or_default()] {
                 match counts.get_mut(text) {
                     Some(count) => *count += 1,
@@ -295,7 +305,11 @@ pub fn read(dir: &Path) -> Result<Stats, StatsError> {
         .collect();
     let removed_lines = scan(dir, "removed_lines", &["rule"], |columns, rows| {
         for row in 0..rows {
-            bump(&mut stats.removed_lines_by_rule, columns[0].string(row).unwrap_or(""), 1);
+            bump(
+                &mut stats.removed_lines_by_rule,
+                columns[0].string(row).unwrap_or(""),
+                1,
+            );
         }
     })?;
     // The token rows are counted from the file metadata: no token data is decoded.
@@ -327,16 +341,29 @@ pub fn to_text(stats: &Stats) -> String {
             .join(", ")
     };
     let rows = |name: &str| stats.rows.get(name).copied().unwrap_or(0);
-    let _ = writeln!(text, "documents      {} ({})", rows("documents"), join(&stats.documents_by_status));
+    let _ = writeln!(
+        text,
+        "documents      {} ({})",
+        rows("documents"),
+        join(&stats.documents_by_status)
+    );
     let _ = writeln!(text, "  by language  {}", join(&stats.documents_by_lang));
-    let _ = writeln!(text, "input          {:.2} MB", stats.input_bytes as f64 / 1e6);
+    let _ = writeln!(
+        text,
+        "input          {:.2} MB",
+        stats.input_bytes as f64 / 1e6
+    );
     let _ = writeln!(text, "sentences      {}", rows("sentences"));
     let _ = writeln!(text, "  by language  {}", join(&stats.sentences_by_lang));
     let _ = writeln!(text, "tokens         {}", rows("tokens"));
     let _ = writeln!(text, "  by language  {}", join(&stats.tokens_by_lang));
     let _ = writeln!(text, "entities       {}", rows("entities"));
     let _ = writeln!(text, "removed_lines  {}", rows("removed_lines"));
-    let _ = writeln!(text, "  by rule      {}", join(&stats.removed_lines_by_rule));
+    let _ = writeln!(
+        text,
+        "  by rule      {}",
+        join(&stats.removed_lines_by_rule)
+    );
     let _ = writeln!(text, "top entity candidates");
     for entity in &stats.top_entities {
         let _ = writeln!(text, "  {:>6}  {}", entity.count, entity.text);
@@ -368,11 +395,20 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let table = dir.path().join("tokens").join("lang=eng");
         std::fs::create_dir_all(&table).expect("mkdir");
-        for name in ["b.parquet", "a.parquet", ".a.parquet.partial", "_SUCCESS", "_tmp.parquet"] {
+        for name in [
+            "b.parquet",
+            "a.parquet",
+            ".a.parquet.partial",
+            "_SUCCESS",
+            "_tmp.parquet",
+        ] {
             std::fs::write(table.join(name), b"").expect("write");
         }
         let files = table_files(dir.path(), "tokens").expect("files");
-        let names: Vec<_> = files.iter().filter_map(|f| f.file_name()?.to_str()).collect();
+        let names: Vec<_> = files
+            .iter()
+            .filter_map(|f| f.file_name()?.to_str())
+            .collect();
         assert_eq!(names, ["a.parquet", "b.parquet"]);
     }
 }

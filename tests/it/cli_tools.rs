@@ -37,7 +37,14 @@ fn sample_out() -> &'static Path {
         let raw = repo().join("raw");
         succeeded(&corpusmill(
             &repo(),
-            &["run", raw.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet", "--no-config"],
+            &[
+                "run",
+                raw.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+                "--no-config",
+            ],
         ));
         dir
     })
@@ -59,7 +66,10 @@ fn as_counts(value: &serde_json::Value) -> BTreeMap<String, u64> {
 #[test]
 fn stats_numbers_match_the_tables() {
     let out = sample_out().join("out");
-    let json = succeeded(&corpusmill(&repo(), &["stats", out.to_str().unwrap(), "--json"]));
+    let json = succeeded(&corpusmill(
+        &repo(),
+        &["stats", out.to_str().unwrap(), "--json"],
+    ));
     let stats: serde_json::Value = serde_json::from_str(&json).expect("stats --json is JSON");
 
     let documents = Table::read(&out.join("documents.parquet"));
@@ -76,12 +86,24 @@ fn stats_numbers_match_the_tables() {
     assert_eq!(rows["removed_lines"], removed.rows() as u64);
     assert!(rows["tokens"] > 1000, "the samples have real text");
 
-    assert_eq!(as_counts(&stats["documents_by_status"]), counts(documents.texts("status")));
-    assert_eq!(as_counts(&stats["removed_lines_by_rule"]), counts(removed.texts("rule")));
-    assert_eq!(as_counts(&stats["sentences_by_lang"]), counts(sentences.texts("lang")));
+    assert_eq!(
+        as_counts(&stats["documents_by_status"]),
+        counts(documents.texts("status"))
+    );
+    assert_eq!(
+        as_counts(&stats["removed_lines_by_rule"]),
+        counts(removed.texts("rule"))
+    );
+    assert_eq!(
+        as_counts(&stats["sentences_by_lang"]),
+        counts(sentences.texts("lang"))
+    );
     let by_lang = as_counts(&stats["tokens_by_lang"]);
     assert_eq!(by_lang.values().sum::<u64>(), tokens.rows() as u64);
-    assert!(by_lang.contains_key("eng") && by_lang.contains_key("por"), "{by_lang:?}");
+    assert!(
+        by_lang.contains_key("eng") && by_lang.contains_key("por"),
+        "{by_lang:?}"
+    );
 
     let mut sentence_lang = BTreeMap::new();
     for ((doc, sentence), lang) in sentences
@@ -93,17 +115,29 @@ fn stats_numbers_match_the_tables() {
         sentence_lang.insert((doc, sentence), lang);
     }
     let mut expected_by_lang: BTreeMap<String, u64> = BTreeMap::new();
-    for key in tokens.u64s("doc_id").into_iter().zip(tokens.u32s("sentence_id")) {
-        *expected_by_lang.entry(sentence_lang[&key].clone()).or_default() += 1;
+    for key in tokens
+        .u64s("doc_id")
+        .into_iter()
+        .zip(tokens.u32s("sentence_id"))
+    {
+        *expected_by_lang
+            .entry(sentence_lang[&key].clone())
+            .or_default() += 1;
     }
     assert_eq!(by_lang, expected_by_lang, "tokens per sentence language");
 
     let top = &stats["top_entities"][0];
-    let most_frequent = counts(entities.texts("text")).into_values().max().unwrap_or(0);
+    let most_frequent = counts(entities.texts("text"))
+        .into_values()
+        .max()
+        .unwrap_or(0);
     assert_eq!(top["count"].as_u64(), Some(most_frequent));
 
     let text = succeeded(&corpusmill(&repo(), &["stats", out.to_str().unwrap()]));
-    assert!(text.contains(&format!("tokens         {}", tokens.rows())), "{text}");
+    assert!(
+        text.contains(&format!("tokens         {}", tokens.rows())),
+        "{text}"
+    );
     assert!(text.contains("top entity candidates"), "{text}");
 }
 
@@ -111,14 +145,30 @@ fn stats_numbers_match_the_tables() {
 fn stats_reads_dataset_directories() {
     let out = sample_out().join("out");
     let dataset = tempfile::tempdir().expect("temp dir");
-    for table in ["documents", "sentences", "tokens", "entities", "removed_lines"] {
+    for table in [
+        "documents",
+        "sentences",
+        "tokens",
+        "entities",
+        "removed_lines",
+    ] {
         let dir = dataset.path().join(table).join("shard=0");
         std::fs::create_dir_all(&dir).expect("mkdir");
-        std::fs::copy(out.join(format!("{table}.parquet")), dir.join("part-0.parquet")).expect("copy");
+        std::fs::copy(
+            out.join(format!("{table}.parquet")),
+            dir.join("part-0.parquet"),
+        )
+        .expect("copy");
         std::fs::write(dir.join(".part-1.parquet.partial"), b"not parquet").expect("write");
     }
-    let single = succeeded(&corpusmill(&repo(), &["stats", out.to_str().unwrap(), "--json"]));
-    let split = succeeded(&corpusmill(&repo(), &["stats", dataset.path().to_str().unwrap(), "--json"]));
+    let single = succeeded(&corpusmill(
+        &repo(),
+        &["stats", out.to_str().unwrap(), "--json"],
+    ));
+    let split = succeeded(&corpusmill(
+        &repo(),
+        &["stats", dataset.path().to_str().unwrap(), "--json"],
+    ));
     let single: serde_json::Value = serde_json::from_str(&single).expect("json");
     let split: serde_json::Value = serde_json::from_str(&split).expect("json");
     assert_eq!(single["rows"], split["rows"]);
@@ -147,7 +197,9 @@ fn report_is_written_and_self_contained() {
     assert_eq!(printed.trim(), path.display().to_string());
     let html = std::fs::read_to_string(&path).expect("report.html is written");
     assert!(html.starts_with("<!DOCTYPE html>"));
-    for reference in ["http://", "https://", "<script", "<link", "src=", "href=", "url("] {
+    for reference in [
+        "http://", "https://", "<script", "<link", "src=", "href=", "url(",
+    ] {
         assert!(!html.contains(reference), "external reference {reference}");
     }
     for section in [
@@ -163,7 +215,10 @@ fn report_is_written_and_self_contained() {
         let end = start + html[start..].find("</section>").expect("closed");
         assert!(html[start..end].contains("<svg"), "{section} has a chart");
     }
-    assert!(html.contains(">eng<") && html.contains(">por<"), "languages are labelled");
+    assert!(
+        html.contains(">eng<") && html.contains(">por<"),
+        "languages are labelled"
+    );
     assert!(!out.join(".report.html.partial").exists());
 }
 
@@ -193,7 +248,10 @@ fn config_file_values_are_used_and_flags_override_them() {
     assert_eq!(options["zstd_level"], 5);
 
     // Flags win; keys the command line did not give still come from the file.
-    succeeded(&corpusmill(dir.path(), &["run", "--out", "from-flag", "--threads", "2"]));
+    succeeded(&corpusmill(
+        dir.path(),
+        &["run", "--out", "from-flag", "--threads", "2"],
+    ));
     let options = &manifest(&dir.path().join("from-flag"))["options"];
     assert_eq!(options["threads"], 2);
     assert_eq!(options["zstd_level"], 5);
@@ -201,7 +259,12 @@ fn config_file_values_are_used_and_flags_override_them() {
     // `corpusmill` alone is `run` with the file's settings.
     std::fs::remove_dir_all(dir.path().join("from-file")).expect("remove");
     succeeded(&corpusmill(dir.path(), &[]));
-    assert!(dir.path().join("from-file").join("tokens.parquet").is_file());
+    assert!(
+        dir.path()
+            .join("from-file")
+            .join("tokens.parquet")
+            .is_file()
+    );
 }
 
 #[test]
@@ -210,12 +273,36 @@ fn an_explicit_config_file_and_no_config() {
     let other = dir.path().join("batch.toml");
     std::fs::write(&other, "out = \"from-batch\"\nquiet = true\n").expect("write");
     let raw = repo().join("raw");
-    succeeded(&corpusmill(dir.path(), &["run", raw.to_str().unwrap(), "--config", "batch.toml"]));
-    assert!(dir.path().join("from-batch").join("documents.parquet").is_file());
-    assert!(!dir.path().join("from-file").exists(), "--config replaces ./corpusmill.toml");
+    succeeded(&corpusmill(
+        dir.path(),
+        &["run", raw.to_str().unwrap(), "--config", "batch.toml"],
+    ));
+    assert!(
+        dir.path()
+            .join("from-batch")
+            .join("documents.parquet")
+            .is_file()
+    );
+    assert!(
+        !dir.path().join("from-file").exists(),
+        "--config replaces ./corpusmill.toml"
+    );
 
-    succeeded(&corpusmill(dir.path(), &["run", raw.to_str().unwrap(), "--no-config", "--out", "plain", "--quiet"]));
-    assert!(!dir.path().join("from-file").exists(), "--no-config ignores ./corpusmill.toml");
+    succeeded(&corpusmill(
+        dir.path(),
+        &[
+            "run",
+            raw.to_str().unwrap(),
+            "--no-config",
+            "--out",
+            "plain",
+            "--quiet",
+        ],
+    ));
+    assert!(
+        !dir.path().join("from-file").exists(),
+        "--no-config ignores ./corpusmill.toml"
+    );
 }
 
 #[test]
@@ -224,14 +311,20 @@ fn unknown_config_keys_are_errors_naming_key_and_file() {
     let output = corpusmill(dir.path(), &["run"]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("corpusmill.toml") && stderr.contains("`treads`"), "{stderr}");
+    assert!(
+        stderr.contains("corpusmill.toml") && stderr.contains("`treads`"),
+        "{stderr}"
+    );
     assert!(!dir.path().join("out").exists(), "nothing is run");
 
     let dir = config_dir("threads = \"many\"\n");
     let output = corpusmill(dir.path(), &["run"]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("corpusmill.toml") && stderr.contains("many"), "{stderr}");
+    assert!(
+        stderr.contains("corpusmill.toml") && stderr.contains("many"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -241,7 +334,15 @@ fn json_log_format_is_one_object_per_line() {
     let raw = repo().join("raw");
     let stdout = succeeded(&corpusmill(
         &repo(),
-        &["run", raw.to_str().unwrap(), "--out", out.to_str().unwrap(), "--log-format", "json", "--no-config"],
+        &[
+            "run",
+            raw.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--log-format",
+            "json",
+            "--no-config",
+        ],
     ));
     let events: Vec<serde_json::Value> = stdout
         .lines()
@@ -267,10 +368,19 @@ fn progress_is_quiet_off_a_terminal_for_short_runs() {
     let raw = repo().join("raw");
     let output = corpusmill(
         &repo(),
-        &["run", raw.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-config"],
+        &[
+            "run",
+            raw.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--no-config",
+        ],
     );
     succeeded(&output);
     let stderr = String::from_utf8_lossy(&output.stderr);
     // No bar redrawn into a log: only plain lines, no carriage returns or escape codes.
-    assert!(!stderr.contains('\r') && !stderr.contains('\u{1b}'), "{stderr:?}");
+    assert!(
+        !stderr.contains('\r') && !stderr.contains('\u{1b}'),
+        "{stderr:?}"
+    );
 }
