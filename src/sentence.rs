@@ -174,11 +174,23 @@ fn is_terminal_char(c: char) -> bool {
     )
 }
 
-/// Bytes that may start something the scanner must look at: terminals, newlines, and every
-/// non-ASCII lead byte (decoded only then).
+/// Bytes that may start something the scanner must look at: ASCII terminals, newlines, and the
+/// UTF-8 lead bytes of the non-ASCII stops in [`is_terminal_char`] (Devanagari, Ethiopic and
+/// Myanmar, General Punctuation, CJK, fullwidth forms, Armenian, Arabic). Other letters are
+/// skipped byte by byte without decoding.
 static INTERESTING: LazyLock<[bool; 256]> = LazyLock::new(|| {
     let mut table = [false; 256];
-    for b in [b'.', b'!', b'?', b'\n', b';', b':'] {
+    for b in [b'.', b'!', b'?', b'\n', b';', b':', 0xE0, 0xE1, 0xE2, 0xE3, 0xEF, 0xD6, 0xD8, 0xDB] {
+        table[b as usize] = true;
+    }
+    table
+});
+
+/// The same, plus every byte that may start a capital letter, for languages with
+/// [`SentenceRules::starters`].
+static INTERESTING_CAPS: LazyLock<[bool; 256]> = LazyLock::new(|| {
+    let mut table = *INTERESTING;
+    for b in b'A'..=b'Z' {
         table[b as usize] = true;
     }
     for entry in table.iter_mut().skip(0xC0) {
@@ -186,6 +198,66 @@ static INTERESTING: LazyLock<[bool; 256]> = LazyLock::new(|| {
     }
     table
 });
+
+/// Per-language segmentation conventions, from `src/data/sentence/<iso639-3>.txt`.
+#[derive(Default)]
+struct SentenceRules {
+    /// Capitalised closed-class words (articles, pronouns, conjunctions) that, right after a
+    /// word with no punctuation, begin a new sentence: a headline or caption run into the text.
+    starters: std::collections::HashSet<&'static str>,
+    /// ": «Quote" ends the sentence before the quotation (Portuguese, Norwegian, Italian style).
+    colon_quote: bool,
+    /// ": Capital" ends the sentence.
+    colon_cap: bool,
+    /// "?" or "!" ends a sentence even before a lower-case word (informal English web text).
+    lower_after_question: bool,
+}
+
+const RULE_FILES: &[(&str, &str)] = &[
+    ("eng", include_str!("data/sentence/eng.txt")),
+    ("por", include_str!("data/sentence/por.txt")),
+    ("srp", include_str!("data/sentence/srp.txt")),
+    ("ell", include_str!("data/sentence/ell.txt")),
+    ("fin", include_str!("data/sentence/fin.txt")),
+    ("nob", include_str!("data/sentence/nob.txt")),
+    ("dan", include_str!("data/sentence/dan.txt")),
+    ("fra", include_str!("data/sentence/fra.txt")),
+    ("deu", include_str!("data/sentence/deu.txt")),
+    ("lit", include_str!("data/sentence/lit.txt")),
+    ("ron", include_str!("data/sentence/ron.txt")),
+    ("rus", include_str!("data/sentence/rus.txt")),
+    ("spa", include_str!("data/sentence/spa.txt")),
+    ("est", include_str!("data/sentence/est.txt")),
+    ("ita", include_str!("data/sentence/ita.txt")),
+];
+
+static RULES: LazyLock<Vec<(&'static str, SentenceRules)>> = LazyLock::new(|| {
+    RULE_FILES
+        .iter()
+        .map(|&(code, data)| {
+            let mut rules = SentenceRules::default();
+            for line in data.lines().map(str::trim) {
+                match line {
+                    "" => {}
+                    _ if line.starts_with('#') => {}
+                    "@colon_quote" => rules.colon_quote = true,
+                    "@colon_cap" => rules.colon_cap = true,
+                    "@lower_after_question" => rules.lower_after_question = true,
+                    _ => {
+                        rules.starters.insert(line);
+                    }
+                }
+            }
+            (code, rules)
+        })
+        .collect()
+});
+
+static NO_RULES: LazyLock<SentenceRules> = LazyLock::new(SentenceRules::default);
+
+fn rules_for(code: &str) -> &'static SentenceRules {
+    RULES.iter().find(|(c, _)| *c == code).map_or(&*NO_RULES, |(_, r)| r)
+}
 
 /// Splits `text` into sentences. Spans are trimmed of surrounding whitespace, in order,
 /// non-overlapping, and never empty. Every paragraph break (blank line) is a boundary.
@@ -200,8 +272,10 @@ pub fn split(text: &str, lang: Lang) -> Vec<Span> {
         // writes its full stop "։" as ":".
         semicolon_ends: lang.code() == "ell",
         colon_ends: lang.code() == "hye",
+        rules: rules_for(lang.code()),
     };
-    let interesting = &*INTERESTING;
+    let starters = !splitter.rules.starters.is_empty();
+    let interesting = if starters { &*INTERESTING_CAPS } else { &*INTERESTING };
     let bytes = text.as_bytes();
     let mut lower = String::new();
     let mut start = 0;
@@ -234,6 +308,17 @@ pub fn split(text: &str, lang: Lang) -> Vec<Span> {
             || (c == ';' && splitter.semicolon_ends)
             || (c == ':' && splitter.colon_ends);
         if !terminal {
+            if c == ':' && splitter.colon_break(i) {
+                push_trimmed(text, start, i + 1, &mut sentences);
+                start = i + 1;
+            } else if starters && c.is_uppercase() {
+                if let Some(word_end) = splitter.starter_at(i) {
+                    push_trimmed(text, start, i, &mut sentences);
+                    start = i;
+                    i = word_end;
+                    continue;
+                }
+            }
             i += width;
             continue;
         }
@@ -255,6 +340,7 @@ struct Splitter<'a> {
     ordinal_dot: bool,
     semicolon_ends: bool,
     colon_ends: bool,
+    rules: &'static SentenceRules,
 }
 
 impl Splitter<'_> {
@@ -264,6 +350,38 @@ impl Splitter<'_> {
 
     fn is_terminal(&self, c: char) -> bool {
         is_terminal_char(c) || (c == ';' && self.semicolon_ends) || (c == ':' && self.colon_ends)
+    }
+
+    /// For a ":" at `i`: true when the language starts a new sentence at a quotation or a
+    /// capital that follows it on the same line.
+    fn colon_break(&self, i: usize) -> bool {
+        let rules = self.rules;
+        if !(rules.colon_quote || rules.colon_cap) || self.bytes.get(i + 1) != Some(&b' ') {
+            return false;
+        }
+        match self.char_at(i + 2) {
+            Some('«' | '"' | '“' | '„') => rules.colon_quote,
+            Some(c) => rules.colon_cap && c.is_uppercase(),
+            None => false,
+        }
+    }
+
+    /// For a capital at `i`: the end of the word there when it is a sentence starter that
+    /// follows a word on the same line with no punctuation in between ("... tropas na Bósnia
+    /// O secretário-geral ..."); `None` otherwise.
+    fn starter_at(&self, i: usize) -> Option<usize> {
+        if i < 2 || self.bytes[i - 1] != b' ' {
+            return None;
+        }
+        let before = self.text[..i - 1].chars().next_back()?;
+        if !before.is_alphanumeric() {
+            return None;
+        }
+        let len = self.text[i..].find(|c: char| !c.is_alphabetic())?;
+        if self.bytes[i + len] != b' ' {
+            return None;
+        }
+        self.rules.starters.contains(&self.text[i..i + len]).then_some(i + len)
     }
 
     /// For a newline at `i`: where scanning resumes if it ends the sentence, `None` if the
@@ -353,8 +471,11 @@ impl Splitter<'_> {
         let run = &self.text[i..end];
         let single_period = run.starts_with('.') && !run[1..].starts_with(['.', '!', '?', '…']);
         if !single_period {
-            // "?", "!", "...", "?!": a lower-case word after them usually goes on.
-            return !lower_next;
+            // "?", "!", "...", "?!": a lower-case word after them usually goes on, except in
+            // languages whose informal writing often starts sentences lower-case.
+            // Not after a closing quote: "\"Stop!\" he said" is one sentence.
+            let question = run.starts_with(['?', '!']) && !run.ends_with(is_closer);
+            return !lower_next || (question && self.rules.lower_after_question);
         }
         let word = self.word_before(i);
         if word.is_empty() {
@@ -543,6 +664,62 @@ mod tests {
         let text = "Shopping list:\n1. Eggs\n2. Milk\n- bread";
         let got = sentences(text, "eng");
         assert_eq!(got, ["Shopping list:", "1. Eggs", "2. Milk", "- bread"]);
+    }
+
+    #[test]
+    fn headline_run_into_article() {
+        // Pseudo-documents and scraped pages join a headline to its article with one space.
+        let text = "Governo anuncia novo plano para a saúde O ministro apresentou ontem as medidas em Lisboa. \
+                    Chuva causa cheias no Norte A Protecção Civil registou dezenas de ocorrências.";
+        assert_eq!(
+            sentences(text, "por"),
+            [
+                "Governo anuncia novo plano para a saúde",
+                "O ministro apresentou ontem as medidas em Lisboa.",
+                "Chuva causa cheias no Norte",
+                "A Protecção Civil registou dezenas de ocorrências.",
+            ]
+        );
+        assert_eq!(
+            sentences("Nova vlada počinje rad Od početka godine cene su porasle za pet odsto.", "srp"),
+            ["Nova vlada počinje rad", "Od početka godine cene su porasle za pet odsto."]
+        );
+        assert_eq!(
+            sentences("Νέα μέτρα για την οικονομία Η κυβέρνηση ανακοίνωσε χθες το σχέδιο.", "ell"),
+            ["Νέα μέτρα για την οικονομία", "Η κυβέρνηση ανακοίνωσε χθες το σχέδιο."]
+        );
+        // A starter after punctuation, or a capital that is not a listed starter, goes on.
+        assert_eq!(sentences("Disse ao Diário de Notícias que a Sonae vai crescer.", "por").len(), 1);
+        assert_eq!(sentences("Em Portugal, O Independente fechou.", "por").len(), 1);
+        // English has no starter list: "I" mid-sentence is common.
+        assert_eq!(sentences("After the meeting I called him", "eng").len(), 1);
+    }
+
+    #[test]
+    fn colon_before_quotation() {
+        let text = "O treinador foi lacónico: «Não comento arbitragens.» A equipa treina amanhã.";
+        assert_eq!(
+            sentences(text, "por"),
+            ["O treinador foi lacónico:", "«Não comento arbitragens.»", "A equipa treina amanhã."]
+        );
+        assert_eq!(
+            sentences("Han sa det slik: Vi må jobbe mer.", "nob"),
+            ["Han sa det slik:", "Vi må jobbe mer."]
+        );
+        // Other languages keep the quotation in the sentence; Portuguese keeps a lower-case list.
+        assert_eq!(sentences("Il a répondu : « Je ne sais pas » et il est parti.", "fra").len(), 1);
+        assert_eq!(sentences("Os requisitos são: ser maior e ter carta.", "por").len(), 1);
+    }
+
+    #[test]
+    fn question_before_lower_case_in_english() {
+        let text = "where did you stay in Bangkok? any good hotels near the river? thanks in advance!";
+        assert_eq!(
+            sentences(text, "eng"),
+            ["where did you stay in Bangkok?", "any good hotels near the river?", "thanks in advance!"]
+        );
+        // Elsewhere a lower-case word after "?" continues the sentence ("¿Vienes? dijo él").
+        assert_eq!(sentences("«Vens?» perguntou ela.", "por").len(), 1);
     }
 
     #[test]
