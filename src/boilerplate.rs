@@ -14,8 +14,11 @@
 //!    neighbouring lines, since boilerplate comes in blocks.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
-use crate::linestats::{RepeatedLines, line_key, normalize_line};
+use memchr::memmem::Finder;
+
+use crate::linestats::{KeyHasher, RepeatedLines, normalize_line, normalized_line_key};
 
 const RULE_FILES: [&str; 6] = [
     include_str!("data/boilerplate/eng.tsv"),
@@ -73,8 +76,9 @@ struct Pattern {
     toks: Vec<Tok>,
     lead_any: bool,
     trail_any: bool,
-    /// The longest literal, checked with `contains` before the backtracking match.
-    key: String,
+    /// A searcher for the longest literal, checked before the backtracking match; built once,
+    /// since every line is checked against dozens of patterns.
+    finder: Finder<'static>,
 }
 
 /// A phrase-rule hit on one line.
@@ -212,6 +216,12 @@ struct LineInfo {
     key: u64,
     site_df: u32,
     all_df: u32,
+    /// Facts of the normalized line the stage-1 features use, kept so it is normalized once.
+    norm_colon: bool,
+    copyright: bool,
+    url_or_email: bool,
+    starts_digit: bool,
+    ellipsis_end: bool,
 }
 
 /// Counts `\w+` runs, the way the scorer weighs lines.
@@ -415,7 +425,8 @@ impl Rules {
         } else {
             self.loose.push(idx);
         }
-        self.patterns.push(Pattern { name, toks, lead_any, trail_any, key });
+        let finder = Finder::new(key.as_bytes()).into_owned();
+        self.patterns.push(Pattern { name, toks, lead_any, trail_any, finder });
     }
 
     /// Replaces the line model's weights with those in `tsv` (the `model.tsv` format: `s1`/`s2`,
@@ -492,7 +503,7 @@ impl Rules {
             if let Some(list) = self.by_first.get(&first) {
                 for &i in list {
                     let p = &self.patterns[i];
-                    if norm.contains(p.key.as_str()) && glob(&p.toks, norm) {
+                    if p.finder.find(norm.as_bytes()).is_some() && glob(&p.toks, norm) {
                         return Some(Hit { name: p.name, hard: hard_of(p) });
                     }
                 }
@@ -501,7 +512,7 @@ impl Rules {
         if norm.len() <= 2000 {
             for &i in &self.loose {
                 let p = &self.patterns[i];
-                if norm.contains(p.key.as_str()) && glob(&p.toks, norm) {
+                if p.finder.find(norm.as_bytes()).is_some() && glob(&p.toks, norm) {
                     return Some(Hit { name: p.name, hard: hard_of(p) });
                 }
             }
@@ -591,8 +602,9 @@ impl Rules {
     /// Stage-2 probabilities of boilerplate for the rows `x1` of one document.
     fn scores(&self, x1: &[Vec<f32>]) -> Vec<f32> {
         let s1: Vec<f32> = x1.iter().map(|x| dot(&self.w1, x)).collect();
-        let x2 = stage2_features(x1, &s1);
-        x2.iter().map(|x| sigmoid(dot(&self.w2, x))).collect()
+        let mut p2 = Vec::with_capacity(x1.len());
+        stage2_rows(x1, &s1, |x| p2.push(sigmoid(dot(&self.w2, x))));
+        p2
     }
 
     /// Stage-1 and stage-2 feature rows of a document (training harness).
@@ -626,7 +638,6 @@ impl Rules {
         let mut infos: Vec<LineInfo> = Vec::new();
         let mut raw: Vec<&str> = Vec::new();
         let mut norm = String::new();
-        let mut scratch = String::new();
         for (idx, line) in text.split('\n').enumerate() {
             let words = word_count(line);
             if words == 0 {
@@ -636,7 +647,7 @@ impl Rules {
             let end_punct = ends_sentence(&norm);
             let hit = self.phrase_hit(&norm, words, end_punct);
             let counter = is_counter_line(&norm, words);
-            let key = line_key(line, &mut scratch);
+            let key = normalized_line_key(&norm);
             let f = repeated.map(|r| r.freq_by_key(site_hash, key)).unwrap_or_default();
             infos.push(LineInfo {
                 idx,
@@ -647,6 +658,13 @@ impl Rules {
                 key,
                 site_df: f.site.max(1),
                 all_df: f.all.max(1),
+                norm_colon: norm.ends_with(':'),
+                copyright: norm.contains('©')
+                    || norm.contains("copyright")
+                    || norm.contains("all rights reserved"),
+                url_or_email: norm.contains("http") || norm.contains("www.") || norm.contains('@'),
+                starts_digit: norm.starts_with(|c: char| c.is_ascii_digit()),
+                ellipsis_end: norm.ends_with("...") || norm.ends_with('…'),
             });
             raw.push(line);
         }
@@ -666,7 +684,8 @@ impl Rules {
         while leading_to < n && short(&infos[leading_to]) {
             leading_to += 1;
         }
-        let mut key_count: HashMap<u64, u32> = HashMap::new();
+        let mut key_count: HashMap<u64, u32, BuildHasherDefault<KeyHasher>> =
+            HashMap::with_capacity_and_hasher(n, Default::default());
         for i in &infos {
             *key_count.entry(i.key).or_insert(0) += 1;
         }
@@ -683,7 +702,6 @@ impl Rules {
         for k in 0..n {
             let i = &infos[k];
             let line = raw[k];
-            normalize_line(line, &mut norm);
             let w = i.words as f32;
             let mut x = vec![0.0f32; FEATURES1.len()];
             let (mut alnum, mut digits, mut upper_words, mut in_word, mut letters, mut uppers) =
@@ -720,13 +738,11 @@ impl Rules {
             x[4] = (i.words <= 8) as u8 as f32;
             x[5] = (i.words >= 20) as u8 as f32;
             x[6] = i.end_punct as u8 as f32;
-            x[7] = norm.ends_with(':') as u8 as f32;
+            x[7] = i.norm_colon as u8 as f32;
             x[8] = upper_words as f32 / w;
             x[9] = digits as f32 / alnum.max(1) as f32;
             x[10] = (seps as f32 / w).min(1.0);
-            x[11] = (norm.contains('©')
-                || norm.contains("copyright")
-                || norm.contains("all rights reserved")) as u8 as f32;
+            x[11] = i.copyright as u8 as f32;
             x[12] = i.hit.is_some_and(|h| h.hard) as u8 as f32;
             x[13] = i.hit.is_some_and(|h| !h.hard) as u8 as f32;
             x[14] = i.counter as u8 as f32;
@@ -786,11 +802,10 @@ impl Rules {
             x[31] = (letters as f32 / w / 10.0).min(2.0);
             x[32] = (1.0 + total_words as f32).ln() / 10.0;
             x[33] = long_words as f32 / total_words.max(1) as f32;
-            x[34] = (norm.contains("http") || norm.contains("www.") || norm.contains('@')) as u8
-                as f32;
-            x[35] = norm.starts_with(|c: char| c.is_ascii_digit()) as u8 as f32;
+            x[34] = i.url_or_email as u8 as f32;
+            x[35] = i.starts_digit as u8 as f32;
             x[36] = (letters >= 4 && uppers == letters) as u8 as f32;
-            x[37] = (norm.ends_with("...") || norm.ends_with('…')) as u8 as f32;
+            x[37] = i.ellipsis_end as u8 as f32;
             x[38] = (code as f32 / w).min(1.0);
             x[39] = i.hit.is_some_and(|h| {
                 matches!(h.name, "wp_leave_comment" | "wp_leave_reply" | "wp_comment_form" | "disqus_furniture")
@@ -806,6 +821,14 @@ impl Rules {
 }
 
 fn stage2_features(x1: &[Vec<f32>], s1: &[f32]) -> Vec<Vec<f32>> {
+    let mut out = Vec::with_capacity(x1.len());
+    stage2_rows(x1, s1, |x| out.push(x.to_vec()));
+    out
+}
+
+/// Calls `row` with each stage-2 feature row in turn, built in one reused buffer: scoring needs
+/// only the dot product of each row, not the rows.
+fn stage2_rows(x1: &[Vec<f32>], s1: &[f32], mut row: impl FnMut(&[f32])) {
     let n = x1.len();
     let p: Vec<f32> = s1.iter().map(|&s| sigmoid(s)).collect();
     let words: Vec<f32> = x1.iter().map(|x| x[1].exp() - 1.0).collect();
@@ -824,9 +847,10 @@ fn stage2_features(x1: &[Vec<f32>], s1: &[f32]) -> Vec<Vec<f32>> {
         if c > 0.0 { s / c } else { 0.5 }
     };
     let mut before = 0.0f32;
-    let mut out = Vec::with_capacity(n);
+    let mut x = Vec::with_capacity(FEATURES1.len() + FEATURES2.len());
     for k in 0..n {
-        let mut x = x1[k].clone();
+        x.clear();
+        x.extend_from_slice(&x1[k]);
         x.push(s1[k].clamp(-10.0, 10.0) / 5.0);
         x.push(mean(k, 1));
         x.push(mean(k, 3));
@@ -850,9 +874,8 @@ fn stage2_features(x1: &[Vec<f32>], s1: &[f32]) -> Vec<Vec<f32>> {
         x.push(x1[k][27] * x1[k][1]);
         x.push(x1[k][26] * x1[k][1]);
         before += content_mass[k];
-        out.push(x);
+        row(&x);
     }
-    out
 }
 
 #[cfg(test)]

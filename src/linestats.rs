@@ -6,7 +6,31 @@
 //! [`LineStats::merge`] the workers' accumulators, then [`LineStats::finish`] into an immutable
 //! [`RepeatedLines`] that the boilerplate rules query while classifying lines.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The keys are already xxHash values: mixing them once more is all a table needs, and SipHash
+/// would cost more than the lookup itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type KeyMap<K> = HashMap<K, u32, BuildHasherDefault<KeyHasher>>;
 
 /// Normalizes a line for counting and matching: lowercase, no-break and other spaces collapsed to
 /// one ASCII space, curly quotes and dashes made plain, trimmed. Digits are kept; see
@@ -15,6 +39,20 @@ pub fn normalize_line(line: &str, out: &mut String) {
     out.clear();
     let mut pending_space = false;
     for c in line.chars() {
+        // Most lines are ASCII: the table below and the Unicode whitespace and case tables are
+        // only for the rest.
+        if c.is_ascii() {
+            if matches!(c, '\t'..='\r' | ' ') {
+                pending_space = !out.is_empty();
+                continue;
+            }
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
         let c = match c {
             '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' | '\u{00B4}' => '\'',
             '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => '"',
@@ -43,18 +81,28 @@ pub fn normalize_line(line: &str, out: &mut String) {
 /// fixed seed so that results never depend on the process.
 pub fn line_key(line: &str, scratch: &mut String) -> u64 {
     normalize_line(line, scratch);
+    normalized_line_key(scratch)
+}
+
+/// [`line_key`] of a line already in its [`normalize_line`] form, for callers that need both.
+pub fn normalized_line_key(norm: &str) -> u64 {
     // Each run of digits becomes one `0`; ASCII digits are single bytes, so UTF-8 stays valid.
-    let mut bytes = Vec::with_capacity(scratch.len());
+    // Lines without digits (most) are hashed as they are.
+    let bytes = norm.as_bytes();
+    let Some(first) = bytes.iter().position(u8::is_ascii_digit) else {
+        return twox_hash::XxHash64::oneshot(0, bytes);
+    };
+    let mut folded = Vec::with_capacity(bytes.len());
+    folded.extend_from_slice(&bytes[..first]);
     let mut prev_digit = false;
-    for &b in scratch.as_bytes() {
+    for &b in &bytes[first..] {
         let d = b.is_ascii_digit();
         if !(d && prev_digit) {
-            bytes.push(if d { b'0' } else { b });
+            folded.push(if d { b'0' } else { b });
         }
         prev_digit = d;
     }
-    let h = twox_hash::XxHash64::oneshot(0, &bytes);
-    h
+    twox_hash::XxHash64::oneshot(0, &folded)
 }
 
 fn site_key(site: &str) -> u64 {
@@ -64,10 +112,13 @@ fn site_key(site: &str) -> u64 {
 /// A mergeable accumulator of per-line document frequencies.
 #[derive(Debug, Default, Clone)]
 pub struct LineStats {
-    site_docs: HashMap<u64, u32>,
-    site_lines: HashMap<(u64, u64), u32>,
-    all_lines: HashMap<u64, u32>,
+    site_docs: KeyMap<u64>,
+    site_lines: KeyMap<(u64, u64)>,
+    all_lines: KeyMap<u64>,
     docs: u32,
+    /// Reused across documents: the keys of the current one, and the normalized line.
+    keys: Vec<u64>,
+    scratch: String,
 }
 
 impl LineStats {
@@ -80,18 +131,22 @@ impl LineStats {
     /// `site` is the source directory or URL host.
     pub fn add_document(&mut self, site: &str, text: &str) {
         let sk = site_key(site);
-        let mut seen: HashSet<u64> = HashSet::new();
-        let mut scratch = String::new();
+        let mut keys = std::mem::take(&mut self.keys);
+        keys.clear();
         for line in text.split('\n') {
             if line.trim().is_empty() {
                 continue;
             }
-            let k = line_key(line, &mut scratch);
-            if seen.insert(k) {
-                *self.site_lines.entry((sk, k)).or_insert(0) += 1;
-                *self.all_lines.entry(k).or_insert(0) += 1;
-            }
+            keys.push(line_key(line, &mut self.scratch));
         }
+        // Each distinct line counts once per document; sorting is cheaper than a set per page.
+        keys.sort_unstable();
+        keys.dedup();
+        for &k in &keys {
+            *self.site_lines.entry((sk, k)).or_insert(0) += 1;
+            *self.all_lines.entry(k).or_insert(0) += 1;
+        }
+        self.keys = keys;
         *self.site_docs.entry(sk).or_insert(0) += 1;
         self.docs += 1;
     }
@@ -131,9 +186,9 @@ impl LineStats {
 /// Frozen document frequencies of repeated lines; immutable and shareable across threads.
 #[derive(Debug, Default, Clone)]
 pub struct RepeatedLines {
-    site_docs: HashMap<u64, u32>,
-    site_lines: HashMap<(u64, u64), u32>,
-    all_lines: HashMap<u64, u32>,
+    site_docs: KeyMap<u64>,
+    site_lines: KeyMap<(u64, u64)>,
+    all_lines: KeyMap<u64>,
     docs: u32,
 }
 

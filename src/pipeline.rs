@@ -12,7 +12,10 @@ use crate::sentence;
 use crate::span::Span;
 use crate::stem::Stemmers;
 use crate::token::{self, Token, TokenKind};
+use std::cell::RefCell;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// Options that shape the rows.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -110,11 +113,105 @@ pub struct Document {
     pub removed_lines: Vec<RemovedLine>,
 }
 
+/// A stage whose time a run reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Byte decoding to text (timed by the caller, which decodes).
+    Decode,
+    /// Boilerplate line classification and removal.
+    Boilerplate,
+    /// Unicode normalization and whitespace cleanup.
+    Normalize,
+    /// Document and per-sentence language detection.
+    Language,
+    /// Sentence segmentation.
+    Sentences,
+    /// Tokenization.
+    Tokens,
+    /// Lower-casing and stemming.
+    Stems,
+    /// Entity candidates.
+    Entities,
+    /// Building record batches and writing Parquet (timed by the writer).
+    Write,
+}
+
+impl Stage {
+    /// Every stage, in pipeline order.
+    pub const ALL: [Stage; 9] = [
+        Stage::Decode,
+        Stage::Boilerplate,
+        Stage::Normalize,
+        Stage::Language,
+        Stage::Sentences,
+        Stage::Tokens,
+        Stage::Stems,
+        Stage::Entities,
+        Stage::Write,
+    ];
+
+    /// The stage's name in the run summary and the manifest.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Decode => "decode",
+            Stage::Boilerplate => "boilerplate",
+            Stage::Normalize => "normalize",
+            Stage::Language => "language",
+            Stage::Sentences => "sentences",
+            Stage::Tokens => "tokens",
+            Stage::Stems => "stems",
+            Stage::Entities => "entities",
+            Stage::Write => "write",
+        }
+    }
+}
+
+/// Time spent per stage, summed over all threads: a few relaxed atomic adds per document.
+#[derive(Debug, Default)]
+pub struct StageTimes {
+    nanos: [AtomicU64; Stage::ALL.len()],
+}
+
+impl StageTimes {
+    /// Adds `elapsed` to `stage`.
+    pub fn add(&self, stage: Stage, elapsed: Duration) {
+        self.nanos[stage as usize].fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    /// Seconds per stage so far (CPU-thread seconds, summed over workers).
+    pub fn seconds(&self) -> Vec<(&'static str, f64)> {
+        Stage::ALL
+            .iter()
+            .map(|&stage| (stage.name(), self.nanos[stage as usize].load(Ordering::Relaxed) as f64 / 1e9))
+            .collect()
+    }
+}
+
+/// Times consecutive stages of one document with one clock read per stage boundary.
+struct Lap<'a> {
+    times: &'a StageTimes,
+    last: Instant,
+}
+
+impl Lap<'_> {
+    fn done(&mut self, stage: Stage) {
+        let now = Instant::now();
+        self.times.add(stage, now - self.last);
+        self.last = now;
+    }
+}
+
+thread_local! {
+    /// One set of stemmers (and their caches) per worker thread, kept across documents.
+    static STEMMERS: RefCell<Stemmers> = RefCell::new(Stemmers::default());
+}
+
 /// The per-document processor, built once and shared by all worker threads.
 pub struct Pipeline {
     config: Config,
     rules: Rules,
     repeated: Option<RepeatedLines>,
+    times: StageTimes,
 }
 
 impl Pipeline {
@@ -128,6 +225,7 @@ impl Pipeline {
             config,
             rules,
             repeated: None,
+            times: StageTimes::default(),
         }
     }
 
@@ -143,6 +241,11 @@ impl Pipeline {
         &self.config
     }
 
+    /// The time spent in each stage by every document processed so far.
+    pub fn stage_times(&self) -> &StageTimes {
+        &self.times
+    }
+
     /// Runs every stage on one document's decoded text, without corpus statistics.
     pub fn process(&self, raw: &str) -> Document {
         self.process_in(raw, "")
@@ -151,27 +254,36 @@ impl Pipeline {
     /// Runs every stage on one document's decoded text from `site` (its source directory or
     /// URL host), which selects the corpus statistics that apply to it.
     pub fn process_in(&self, raw: &str, site: &str) -> Document {
+        let mut lap = Lap { times: &self.times, last: Instant::now() };
         let removals = self.rules.removals_in(raw, site, self.repeated.as_ref());
         let (kept, removed_lines) = remove_lines(raw, &removals);
+        lap.done(Stage::Boilerplate);
         let text = normalize(&kept, self.config.normalize);
+        drop(kept);
+        lap.done(Stage::Normalize);
 
         let doc_lang = lang::detect_document(&text);
+        lap.done(Stage::Language);
         let sentence_spans = sentence::split(&text, doc_lang.lang);
+        lap.done(Stage::Sentences);
         let sentence_langs = lang::detect_sentences(&text, &sentence_spans, doc_lang);
+        lap.done(Stage::Language);
 
         let mut tokens = Vec::with_capacity(text.len() / 5);
         let mut sentences = Vec::with_capacity(sentence_spans.len());
         for (&span, &lang) in sentence_spans.iter().zip(&sentence_langs) {
             let first = tokens.len() as u32;
-            token::tokenize(&text, span, &mut tokens);
+            token::tokenize_lang(&text, span, lang.lang, &mut tokens);
             sentences.push(Sentence {
                 span,
                 lang,
                 tokens: first..tokens.len() as u32,
             });
         }
+        lap.done(Stage::Tokens);
 
         let forms = token_forms(&text, &tokens, &sentences);
+        lap.done(Stage::Stems);
         let context = DocumentContext::new(&text, &tokens, doc_lang.lang);
         let mut entities = Vec::new();
         let mut sentence_entities = Vec::new();
@@ -185,6 +297,7 @@ impl Pipeline {
             );
             entities.extend(sentence_entities.drain(..).map(|e| (index as u32, e)));
         }
+        lap.done(Stage::Entities);
 
         Document {
             lang: doc_lang,
@@ -233,24 +346,20 @@ fn token_forms(text: &str, tokens: &[Token], sentences: &[Sentence]) -> TokenFor
         lower: Vec::with_capacity(tokens.len()),
         stem: Vec::with_capacity(tokens.len()),
     };
-    let mut stemmers = Stemmers::default();
-    let mut word = String::new();
-    for sentence in sentences {
-        let lang: Lang = sentence.lang.lang;
-        for token in &tokens[sentence.tokens.start as usize..sentence.tokens.end as usize] {
-            let lower = forms.push_lower(&text[token.span]);
-            if token.kind == TokenKind::Word {
-                // The stem is appended to the buffer the lower form lives in, so it is read
-                // from a reused copy.
-                word.clear();
-                word.push_str(&forms.buffer[lower.range()]);
-                let stem = stemmers.stem(lang, &word);
-                forms.push_stem(stem.as_deref());
-            } else {
-                forms.push_stem(None);
+    STEMMERS.with_borrow_mut(|stemmers| {
+        for sentence in sentences {
+            let lang: Lang = sentence.lang.lang;
+            for token in &tokens[sentence.tokens.start as usize..sentence.tokens.end as usize] {
+                let lower = forms.push_lower(&text[token.span]);
+                if token.kind == TokenKind::Word {
+                    let stem = stemmers.stem_cached(lang, &forms.buffer[lower.range()]);
+                    forms.push_stem(stem);
+                } else {
+                    forms.push_stem(None);
+                }
             }
         }
-    }
+    });
     forms
 }
 
