@@ -37,6 +37,34 @@ impl NotText {
 /// input is judged binary even without NUL bytes.
 const MAX_CONTROL_SHARE: f64 = 0.05;
 
+/// Share of NUL bytes above which input without a UTF-16 pattern is judged binary; below it
+/// the NULs are dropped and the text kept.
+const MAX_NUL_SHARE: f64 = 0.05;
+
+/// UTF-16 without a BOM, told by its NUL pattern: text in Latin scripts has a zero high byte
+/// in most code units and a zero low byte in almost none.
+fn decode_utf16_unmarked(bytes: &[u8]) -> Option<Decoded<'static>> {
+    if bytes.len() < 4 || bytes.len() % 2 != 0 {
+        return None;
+    }
+    let units = bytes.len() / 2;
+    let even_zeros = bytes.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd_zeros = bytes.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    let (encoding, name) = match (even_zeros, odd_zeros) {
+        (even, odd) if odd * 10 >= units * 4 && even * 20 <= units => (encoding_rs::UTF_16LE, "utf-16le"),
+        (even, odd) if even * 10 >= units * 4 && odd * 20 <= units => (encoding_rs::UTF_16BE, "utf-16be"),
+        _ => return None,
+    };
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    if had_errors || text.contains('\0') || control_share(text.as_bytes()) > MAX_CONTROL_SHARE {
+        return None;
+    }
+    Some(Decoded {
+        text: Cow::Owned(text.into_owned()),
+        encoding: name,
+    })
+}
+
 /// Decodes `bytes` into text, detecting the encoding.
 pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, NotText> {
     if bytes.is_empty() {
@@ -70,7 +98,27 @@ fn decode_unmarked(bytes: &[u8]) -> Result<Decoded<'_>, NotText> {
     if bytes.is_empty() {
         return Err(NotText::Empty);
     }
-    if memchr::memchr(0, bytes).is_some() || control_share(bytes) > MAX_CONTROL_SHARE {
+    let nuls = memchr::memchr_iter(0, bytes).count();
+    if nuls > 0 {
+        if let Some(decoded) = decode_utf16_unmarked(bytes) {
+            return Ok(decoded);
+        }
+        if nuls as f64 > MAX_NUL_SHARE * bytes.len() as f64 {
+            return Err(NotText::Binary);
+        }
+        // Stray NULs in a text page (padding, a spliced dump) are dropped rather than costing
+        // the whole document; the encoding is marked lossy.
+        let cleaned: Vec<u8> = bytes.iter().copied().filter(|&b| b != 0).collect();
+        let decoded = decode_unmarked(&cleaned)?;
+        return Ok(Decoded {
+            text: Cow::Owned(decoded.text.into_owned()),
+            encoding: match decoded.encoding {
+                "utf-8" | "utf-8-lossy" => "utf-8-lossy",
+                other => other,
+            },
+        });
+    }
+    if control_share(bytes) > MAX_CONTROL_SHARE {
         return Err(NotText::Binary);
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
@@ -207,7 +255,42 @@ mod tests {
     }
 
     #[test]
+    fn stray_nul_bytes_are_dropped_and_the_page_kept() {
+        let mut bytes = PORTUGUESE.as_bytes().to_vec();
+        bytes.insert(30, 0);
+        bytes.push(0);
+        let decoded = decode(&bytes).unwrap();
+        assert_eq!(decoded.text, PORTUGUESE);
+        assert_eq!(decoded.encoding, "utf-8-lossy");
+        let mut latin1 = encoding_rs::WINDOWS_1252.encode(PORTUGUESE).0.into_owned();
+        latin1.insert(10, 0);
+        assert_eq!(decode(&latin1).unwrap().text, PORTUGUESE);
+    }
+
+    #[test]
+    fn utf16_without_bom_is_recognised_by_its_nul_pattern() {
+        let le: Vec<u8> = PORTUGUESE.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let decoded = decode(&le).unwrap();
+        assert_eq!((decoded.text.as_ref(), decoded.encoding), (PORTUGUESE, "utf-16le"));
+        let be: Vec<u8> = PORTUGUESE.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let decoded = decode(&be).unwrap();
+        assert_eq!((decoded.text.as_ref(), decoded.encoding), (PORTUGUESE, "utf-16be"));
+    }
+
+    #[test]
+    fn latin1_portuguese_decodes_as_windows_1252() {
+        // Latin-1 is Windows-1252 minus the C1 range; WHATWG decodes both as windows-1252.
+        let latin1: Vec<u8> = PORTUGUESE.chars().map(|c| c as u32 as u8).collect();
+        let decoded = decode(&latin1).unwrap();
+        assert_eq!(decoded.text, PORTUGUESE);
+        assert_eq!(decoded.encoding, "windows-1252");
+    }
+
+    #[test]
     fn binary_and_empty_are_refused() {
+        let mut mostly_nul = b"some text".to_vec();
+        mostly_nul.extend([0u8, 1, 2, 0, 0, 3, 0, 0xff, 0, 0, 7, 0]);
+        assert_eq!(decode(&mostly_nul), Err(NotText::Binary));
         assert_eq!(decode(b""), Err(NotText::Empty));
         assert_eq!(decode(b"\x7fELF\x02\x01\x01\0\0\0"), Err(NotText::Binary));
         assert_eq!(decode(b"\xEF\xBB\xBF"), Err(NotText::Empty));

@@ -234,10 +234,15 @@ pub fn list_inputs(inputs: &[PathBuf]) -> Result<Vec<InputFile>, MissingInput> {
                     if is_hidden(relative) {
                         continue;
                     }
+                    // Opening a FIFO found in a directory would block the run forever, and a
+                    // device is no document: such entries fail without being opened. A FIFO
+                    // named on the command line is still read (`<(zcat …)`).
+                    let walk_error = (!entry.file_type().is_file())
+                        .then(|| "not a regular file (a FIFO, socket or device)".to_owned());
                     files.push(InputFile {
                         path: entry.path().to_path_buf(),
                         source: relative.to_string_lossy().into_owned(),
-                        walk_error: None,
+                        walk_error,
                         stdin: false,
                     });
                 }
