@@ -324,6 +324,16 @@ fn print_summary(summary: &RunSummary, out: &std::path::Path) {
         summary.seconds,
         summary.mb_per_second
     );
+    if !summary.stage_seconds.is_empty() {
+        // Pipeline order, not the map's alphabetical one.
+        let order = std::iter::once("count_lines")
+            .chain(corpusmill::pipeline::Stage::ALL.iter().map(|stage| stage.name()))
+            .chain(std::iter::once("assemble"));
+        let stages: Vec<String> = order
+            .filter_map(|name| summary.stage_seconds.get(name).map(|s| format!("{name} {s:.2}")))
+            .collect();
+        println!("stage seconds  {}", stages.join(", "));
+    }
     println!("tables         {}", out.display());
 }
 

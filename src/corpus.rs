@@ -9,7 +9,7 @@ use crate::decode::decode;
 use crate::input::{InputFile, MissingInput, RawDocument, ReadOptions, Unread, list_inputs};
 use crate::linestats::{LineStats, RepeatedLines};
 use crate::output::{DocRecord, OutputError, RowCounts, SCHEMA_VERSION, Table, TableWriters, WriteOptions};
-use crate::pipeline::{Config, Pipeline};
+use crate::pipeline::{Config, Pipeline, Stage};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use crate::lang::Lang;
@@ -161,6 +161,11 @@ pub struct RunSummary {
     /// exists).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub already_done: bool,
+    /// Seconds per stage. The pipeline stages and `write` are summed over worker threads (so
+    /// together they can exceed `seconds`); `count_lines` (the first pass) and `assemble` (the
+    /// final tables from the segments' parts) are wall-clock.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub stage_seconds: BTreeMap<&'static str, f64>,
 }
 
 impl RunSummary {
@@ -205,7 +210,10 @@ pub fn process_document(pipeline: &Pipeline, raw: RawDocument) -> DocRecord {
             return record;
         }
     };
-    match decode(&bytes) {
+    let decode_started = Instant::now();
+    let decoded = decode(&bytes);
+    pipeline.stage_times().add(Stage::Decode, decode_started.elapsed());
+    match decoded {
         // Spans are u32 byte offsets: text that normalization could grow past them is refused.
         Ok(decoded) if decoded.text.len() as u64 > MAX_TEXT_BYTES => {
             record.encoding = Some(decoded.encoding);
@@ -258,6 +266,12 @@ fn count_lines_reporting(
     read: &ReadOptions,
     progress: Option<&dyn Progress>,
 ) -> RepeatedLines {
+    count_line_stats(inputs, read, progress).finish()
+}
+
+/// The unfrozen counts of the first pass over `inputs`, for the staged statistics of a run
+/// spread over machines (`crate::scaleout`), where each shard counts its own inputs.
+pub fn count_line_stats(inputs: &[InputFile], read: &ReadOptions, progress: Option<&dyn Progress>) -> LineStats {
     let done = std::sync::atomic::AtomicU64::new(0);
     let done_bytes = std::sync::atomic::AtomicU64::new(0);
     inputs
@@ -293,7 +307,6 @@ fn count_lines_reporting(
             a.merge(b);
             a
         })
-        .finish()
 }
 
 /// Default inputs per segment (`RunOptions::segment_documents`).
@@ -356,13 +369,16 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<RunSummary, RunError
     let work = Work::open(&options.out, &work_name, &plan_fingerprint(config, options, &inputs, &segments), options.resume)?;
     let todo: Vec<usize> = (0..segments.len()).filter(|&i| !work.is_done(i)).collect();
 
+    let mut stage_seconds = BTreeMap::new();
     if !todo.is_empty() {
         let progress = options.progress.as_deref();
         if let Some(progress) = progress {
             let bytes = all_inputs.iter().map(InputFile::len).sum();
             progress.event(ProgressEvent::Started { pass: Pass::CountLines, documents: all_inputs.len() as u64, bytes });
         }
+        let count_started = Instant::now();
         let repeated = pool.install(|| count_lines_reporting(&all_inputs, &read, progress));
+        stage_seconds.insert("count_lines", count_started.elapsed().as_secs_f64());
         if let Some(progress) = progress {
             let todo_inputs = todo.iter().flat_map(|&i| &inputs[segments[i].clone()]);
             let (documents, bytes) = todo_inputs.fold((0, 0), |(n, b), input| (n + 1, b + input.len()));
@@ -370,10 +386,12 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<RunSummary, RunError
         }
         let pipeline = Pipeline::new(config.clone()).with_repeated_lines(repeated);
         process_segments(&pipeline, &pool, options, &read, &write, &work, &inputs, &segments, &todo)?;
+        stage_seconds.extend(pipeline.stage_times().seconds());
     }
 
     // Tables in another layout are assembled in the work directory, then published.
     let single_files = options.layout.is_single_files();
+    let assemble_started = Instant::now();
     let counts = crate::output::concat_tables(
         if single_files { &options.out } else { &work.dir },
         |table| format!("{}.parquet", table.name()),
@@ -389,7 +407,9 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<RunSummary, RunError
         true => counts,
         false => crate::output::publish(&work.dir, &options.out, &options.layout, &write)?,
     };
-    let summary = summarize(&outcomes, counts, seconds);
+    stage_seconds.insert("assemble", assemble_started.elapsed().as_secs_f64());
+    let mut summary = summarize(&outcomes, counts, seconds);
+    summary.stage_seconds = stage_seconds;
     match &shard_marker {
         Some(marker) => write_shard_marker(marker, config, options, &inputs, &outcomes, &summary)?,
         None => write_manifest(&options.out, config, options, &outcomes, &summary)?,
@@ -425,6 +445,7 @@ fn process_segments(
     let (mut done_documents, mut done_bytes) = (0u64, 0u64);
     let written = std::thread::scope(|scope| {
         // Rayon works through chunk `i + 1` while this thread appends chunk `i`.
+        let times = pipeline.stage_times();
         let writer_thread = scope.spawn(move || -> Result<(), OutputError> {
             let mut open: Option<(TableWriters, Vec<InputOutcome>)> = None;
             for batch in receiver {
@@ -433,7 +454,10 @@ fn process_segments(
                     None => open.insert((work.writers(batch.segment, write)?, Vec::new())),
                 };
                 outcomes.extend(batch.records.iter().map(InputOutcome::of));
-                if let Err(error) = writers.write(&batch.records) {
+                let write_started = Instant::now();
+                let written = writers.write(&batch.records);
+                times.add(Stage::Write, write_started.elapsed());
+                if let Err(error) = written {
                     if let Some((writers, _)) = open.take() {
                         writers.abandon();
                     }
@@ -682,6 +706,7 @@ fn summarize(outcomes: &[InputOutcome], counts: RowCounts, seconds: f64) -> RunS
         seconds,
         mb_per_second: input_bytes as f64 / 1e6 / seconds.max(1e-9),
         already_done: false,
+        stage_seconds: BTreeMap::new(),
     }
 }
 
