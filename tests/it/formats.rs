@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 fn corpusmill(args: &[&str], stdin: Option<&[u8]>) -> std::process::Output {
+    corpusmill_exiting(args, stdin, 0)
+}
+
+fn corpusmill_exiting(args: &[&str], stdin: Option<&[u8]>, code: i32) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_corpusmill"))
         .args(args)
         .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
@@ -19,9 +23,10 @@ fn corpusmill(args: &[&str], stdin: Option<&[u8]>) -> std::process::Output {
         pipe.write_all(bytes).unwrap();
     }
     let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "corpusmill {args:?} failed: {}",
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "corpusmill {args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     output
@@ -97,7 +102,9 @@ fn json_lines_plain_gzip_and_zstd_become_documents_with_urls() {
     let zstd_bytes = zstd::stream::encode_all(jsonl(&RECORDS[3..]).as_bytes(), 3).unwrap();
     std::fs::write(inputs.join("c.jsonl.zst"), zstd_bytes).unwrap();
     let out = dir.path().join("out");
-    run(&[&inputs], &out, &[]);
+    let out_arg = out.to_string_lossy().into_owned();
+    // Exit code 3: the run completed, but a record failed (the line that is not JSON).
+    corpusmill_exiting(&["run", &inputs.to_string_lossy(), "--out", &out_arg, "--quiet"], None, 3);
     let docs = documents_by_source(&out);
     let sources: Vec<&str> = docs.keys().map(String::as_str).collect();
     assert_eq!(sources, ["a.jsonl#4", "a.jsonl#bad", "a.jsonl#en-1", "a.jsonl#pt-1", "b.jsonl.gz#de-1", "c.jsonl.zst#pt-2"]);
