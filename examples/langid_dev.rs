@@ -151,6 +151,15 @@ fn mixed(rows: &[(&str, &str)], k: usize) {
                     *confusions
                         .entry((gold.to_string(), guess.lang.code().to_string()))
                         .or_default() += 1;
+                    if std::env::var("LANGID_ERRORS").is_ok() {
+                        println!(
+                            "MIXED {gold} -> {} {:.2} (doc {}) | {}",
+                            guess.lang.code(),
+                            guess.confidence,
+                            document.lang.code(),
+                            &text[span.range()]
+                        );
+                    }
                 }
             }
         }

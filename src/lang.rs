@@ -692,6 +692,8 @@ pub fn detect_sentences(text: &str, sentences: &[Span], document: LangGuess) -> 
         previous_anchor[i] = last[slot(sentence.class)];
         if sentence.anchor {
             last[slot(sentence.class)] = Some(sentence.guess);
+            // Sentences without letters ("...", "12:30") lean on the nearest anchor of any script.
+            last[slot(Class::None)] = Some(sentence.guess);
         }
     }
     let mut last: [Option<LangGuess>; 4] = [None; 4];
@@ -699,6 +701,8 @@ pub fn detect_sentences(text: &str, sentences: &[Span], document: LangGuess) -> 
         next_anchor[i] = last[slot(sentence.class)];
         if sentence.anchor {
             last[slot(sentence.class)] = Some(sentence.guess);
+            // Sentences without letters ("...", "12:30") lean on the nearest anchor of any script.
+            last[slot(Class::None)] = Some(sentence.guess);
         }
     }
     let mut out = Vec::with_capacity(judged.len());
@@ -723,7 +727,9 @@ pub fn detect_sentences(text: &str, sentences: &[Span], document: LangGuess) -> 
             (None, None) => None,
         };
         let context = context
-            .or_else(|| (doc_class == sentence.class).then_some(document))
+            .or_else(|| {
+                (doc_class == sentence.class || sentence.class == Class::None).then_some(document)
+            })
             .filter(|c| c.lang.is_known());
         let Some(context) = context else {
             // Nothing around in this script to lean on: judge the sentence alone after all.
