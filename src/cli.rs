@@ -41,6 +41,67 @@ enum Command {
     /// Measure quality against gold data.
     #[command(subcommand)]
     Eval(corpusmill::eval::EvalCommand),
+    /// Stage 1 of a run over machines: count this shard's lines into hash buckets under
+    /// WORK/linestats (see docs/scale-out.md).
+    Linestats(LinestatsArgs),
+    /// Stage 2: sum bucket B of every shard's counts into WORK/repeated.
+    LinestatsMerge(MergeArgs),
+    /// Check that a sharded output covers every input exactly once and that row counts match.
+    Verify(VerifyArgs),
+}
+
+#[derive(Args)]
+struct LinestatsArgs {
+    /// Input files or directories, exactly as given to `run`.
+    #[arg(required_unless_present = "inputs_from")]
+    inputs: Vec<PathBuf>,
+    /// Read the inputs from this file (one path per line; `#` comments).
+    #[arg(long, value_name = "LIST")]
+    inputs_from: Option<PathBuf>,
+    /// Count shard K of N of the inputs (as `run --shard K/N` splits them).
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, default_value = "0/1")]
+    shard: (u32, u32),
+    /// Split the counts into this many buckets by hash (one merge job each).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    buckets: u32,
+    /// Work directory shared by the stages.
+    #[arg(long)]
+    work: PathBuf,
+    /// JSON Lines field / Parquet column holding the text (as given to `run`).
+    #[arg(long, default_value = "text")]
+    text_field: String,
+    /// JSON Lines field / Parquet column holding the document id.
+    #[arg(long, default_value = "id")]
+    id_field: String,
+    /// JSON Lines field / Parquet column holding the document URL (its host is the site).
+    #[arg(long, default_value = "url")]
+    url_field: String,
+    /// Skip documents larger than this many bytes (as given to `run`).
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    max_doc_bytes: u64,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// The bucket to merge, B of M.
+    #[arg(long, value_name = "B/M", value_parser = parse_shard)]
+    bucket: (u32, u32),
+    /// Work directory shared by the stages.
+    #[arg(long)]
+    work: PathBuf,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// Output directory of a sharded run.
+    #[arg(default_value = "out")]
+    out: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -98,6 +159,10 @@ struct RunArgs {
     /// OUT/<table>/part-K-of-N.parquet and OUT/_done/part-K-of-N.json, and skips a done shard.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     shard: Option<(u32, u32)>,
+    /// Use the repeated-line statistics of `linestats-merge` (WORK/repeated) instead of
+    /// counting lines over all inputs first.
+    #[arg(long, value_name = "DIR")]
+    repeated: Option<PathBuf>,
     /// Output directory.
     #[arg(long, default_value = "out")]
     out: PathBuf,
@@ -125,6 +190,9 @@ struct RunArgs {
     /// Keep reader comments as text (comment forms are still removed).
     #[arg(long)]
     keep_comments: bool,
+    /// Let lower-case connectors join entity candidates ("Battle of Stalingrad").
+    #[arg(long)]
+    join_connectors: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -207,6 +275,9 @@ pub fn main() -> ExitCode {
         Command::Eval(command) => corpusmill::eval::run(&command),
         Command::Stats(args) => stats(&args),
         Command::Report(args) => report(&args),
+        Command::Linestats(args) => linestats(&args),
+        Command::LinestatsMerge(args) => linestats_merge(&args),
+        Command::Verify(args) => verify(&args),
     };
     result.unwrap_or_else(|error| {
         eprintln!("corpusmill: error: {error:#}");
@@ -222,6 +293,7 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         },
         keep_rules: args.keep_rules,
         keep_comments: args.keep_comments,
+        join_connectors: args.join_connectors,
     };
     let inputs = match &args.inputs_from {
         // The positional default (`raw`) gives way to the list; inputs named too are added.
@@ -263,6 +335,7 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         fail_fast: args.fail_fast,
         resume: args.resume,
         segment_documents: args.segment_docs,
+        repeated: args.repeated.clone(),
     };
     let reporter =
         (!args.quiet).then(|| std::sync::Arc::new(progress::Reporter::new(args.log_format)));
@@ -273,6 +346,15 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         ..options
     };
     let result = corpus::run(&config, &options);
+    if result.is_ok()
+        && let Some(message) = corpusmill::scaleout::injected_failure("run", args.shard)
+    {
+        // As a crash after the tables but before the marker: the retry must redo the shard.
+        if let Some((k, n)) = args.shard {
+            let _ = std::fs::remove_file(options.out.join(corpus::DONE_DIR).join(format!("part-{k}-of-{n}.json")));
+        }
+        anyhow::bail!(message);
+    }
     if let Some(reporter) = &reporter {
         reporter.finish();
     }
@@ -295,6 +377,63 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn linestats(args: &LinestatsArgs) -> anyhow::Result<ExitCode> {
+    if let Some(message) = corpusmill::scaleout::injected_failure("linestats", Some(args.shard)) {
+        anyhow::bail!(message);
+    }
+    let mut inputs = match &args.inputs_from {
+        Some(list) => corpusmill::input::read_input_list(list)?,
+        None => Vec::new(),
+    };
+    inputs.extend(args.inputs.iter().cloned());
+    let read = corpusmill::input::ReadOptions {
+        max_doc_bytes: args.max_doc_bytes,
+        text_field: args.text_field.clone(),
+        id_field: args.id_field.clone(),
+        url_field: args.url_field.clone(),
+        ..Default::default()
+    };
+    let summary = corpusmill::scaleout::linestats(&inputs, &read, args.shard, args.buckets, &args.work, args.threads)
+        .with_context(|| format!("linestats into {}", args.work.display()))?;
+    let (k, n) = args.shard;
+    match summary.already_done {
+        true => println!("linestats shard {k}/{n} already done: nothing to do"),
+        false => println!(
+            "linestats shard {k}/{n}: {} files, {} documents, {} count records in {} buckets",
+            summary.files, summary.documents, summary.records, args.buckets
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn linestats_merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
+    let summary = corpusmill::scaleout::merge(args.bucket, &args.work)
+        .with_context(|| format!("linestats-merge in {}", args.work.display()))?;
+    let (b, m) = args.bucket;
+    println!(
+        "bucket {b}/{m}: {} shards, {} repeated site lines of {}, {} repeated lines",
+        summary.shards, summary.repeated_site_lines, summary.site_lines, summary.repeated_lines
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    let report = corpusmill::scaleout::verify(&args.out)?;
+    if args.json {
+        print_quietly(&(serde_json::to_string_pretty(&report)? + "\n"));
+    } else {
+        let rows: Vec<String> = report.rows.iter().map(|(t, n)| format!("{t} {n}")).collect();
+        println!("shards   {} ({})", report.shards.len(), report.shards.join(", "));
+        println!("inputs   {}", report.inputs);
+        println!("rows     {}", rows.join(", "));
+        for problem in &report.problems {
+            eprintln!("corpusmill verify: {problem}");
+        }
+        println!("{}", if report.problems.is_empty() { "ok" } else { "FAILED" });
+    }
+    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FATAL) })
 }
 
 fn print_summary(summary: &RunSummary, out: &std::path::Path) {

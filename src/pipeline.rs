@@ -26,6 +26,10 @@ pub struct Config {
     pub keep_rules: Vec<String>,
     /// Keep reader comments as text (comment forms are still removed).
     pub keep_comments: bool,
+    /// Let lower-case connectors join entity candidates ("Battle of Stalingrad"). Off by
+    /// default: Universal Dependencies' PROPN runs, which candidates are scored on, stop at them.
+    #[serde(default)]
+    pub join_connectors: bool,
 }
 
 /// A sentence of a processed document.
@@ -75,7 +79,8 @@ impl TokenForms {
     fn push_lower(&mut self, word: &str) -> Span {
         let start = self.buffer.len();
         if word.is_ascii() {
-            self.buffer.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+            self.buffer.push_str(word);
+            self.buffer[start..].make_ascii_lowercase();
         } else {
             self.buffer.extend(word.chars().flat_map(char::to_lowercase));
         }
@@ -287,12 +292,16 @@ impl Pipeline {
         let context = DocumentContext::new(&text, &tokens, doc_lang.lang);
         let mut entities = Vec::new();
         let mut sentence_entities = Vec::new();
+        let entity_options = entity::Options {
+            join_connectors: self.config.join_connectors,
+        };
         for (index, sentence) in sentences.iter().enumerate() {
             sentence_entities.clear();
-            entity::find(
+            entity::find_with(
                 &context,
                 sentence.tokens.clone(),
                 sentence.lang.lang,
+                &entity_options,
                 &mut sentence_entities,
             );
             entities.extend(sentence_entities.drain(..).map(|e| (index as u32, e)));
