@@ -95,6 +95,9 @@ pub struct Rules {
     exact: HashMap<String, usize>,
     by_first: HashMap<char, Vec<usize>>,
     loose: Vec<usize>,
+    /// Matches a line containing the key literal of any `loose` pattern: most lines contain
+    /// none, and one pass over them replaces a search per pattern.
+    loose_filter: Option<regex::bytes::Regex>,
     w1: Vec<f32>,
     w2: Vec<f32>,
     threshold: f32,
@@ -203,6 +206,14 @@ fn glob(toks: &[Tok], s: &str) -> bool {
                 .any(|i| glob(rest, &s[i..]))
         }
     }
+}
+
+/// The longest literal of a pattern ("" when it has none): every match contains it.
+fn longest_literal(toks: &[Tok]) -> &str {
+    toks.iter()
+        .filter_map(|t| if let Tok::Lit(l) = t { Some(l.as_str()) } else { None })
+        .max_by_key(|l| l.len())
+        .unwrap_or("")
 }
 
 /// Per-line facts shared by the features and the decisions.
@@ -379,6 +390,7 @@ impl Rules {
             exact: HashMap::new(),
             by_first: HashMap::new(),
             loose: Vec::new(),
+            loose_filter: None,
             w1: vec![0.0; FEATURES1.len()],
             w2: vec![0.0; FEATURES1.len() + FEATURES2.len()],
             threshold: 0.5,
@@ -400,7 +412,20 @@ impl Rules {
             }
         }
         r.load_model(MODEL_FILE);
+        r.loose_filter = r.build_loose_filter();
         r
+    }
+
+    fn build_loose_filter(&self) -> Option<regex::bytes::Regex> {
+        let mut keys = Vec::with_capacity(self.loose.len());
+        for &i in &self.loose {
+            let key = longest_literal(&self.patterns[i].toks);
+            if key.is_empty() {
+                return None; // a pattern without a literal matches anywhere
+            }
+            keys.push(regex::escape(key));
+        }
+        regex::bytes::Regex::new(&keys.join("|")).ok()
     }
 
     fn add_pattern(&mut self, name: &'static str, pat: &str) {
@@ -410,12 +435,7 @@ impl Rules {
         let idx = self.patterns.len();
         let lead_any = matches!(toks.first(), Some(Tok::Any));
         let trail_any = matches!(toks.last(), Some(Tok::Any));
-        let key = toks
-            .iter()
-            .filter_map(|t| if let Tok::Lit(l) = t { Some(l.as_str()) } else { None })
-            .max_by_key(|l| l.len())
-            .unwrap_or("")
-            .to_string();
+        let key = longest_literal(&toks).to_string();
         if toks.len() == 1 && key == norm {
             self.exact.entry(norm).or_insert(idx);
         } else if let Some(Tok::Lit(l)) = toks.first() {
@@ -503,13 +523,21 @@ impl Rules {
             if let Some(list) = self.by_first.get(&first) {
                 for &i in list {
                     let p = &self.patterns[i];
+                    // These patterns start with a literal, which a match must start with.
+                    if let Some(Tok::Lit(first)) = p.toks.first()
+                        && !norm.starts_with(first.as_str())
+                    {
+                        continue;
+                    }
                     if p.finder.find(norm.as_bytes()).is_some() && glob(&p.toks, norm) {
                         return Some(Hit { name: p.name, hard: hard_of(p) });
                     }
                 }
             }
         }
-        if norm.len() <= 2000 {
+        if norm.len() <= 2000
+            && self.loose_filter.as_ref().is_none_or(|filter| filter.is_match(norm.as_bytes()))
+        {
             for &i in &self.loose {
                 let p = &self.patterns[i];
                 if p.finder.find(norm.as_bytes()).is_some() && glob(&p.toks, norm) {

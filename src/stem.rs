@@ -41,7 +41,10 @@ pub struct Stemmers {
 struct LangStemmer {
     lang: Lang,
     stemmer: Option<Stemmer>,
-    cache: HashMap<Box<str>, Box<str>, BuildHasherDefault<FxHasher>>,
+    /// Word → index of its stem in `spans`; the stems themselves are one buffer.
+    cache: HashMap<Box<str>, u32, BuildHasherDefault<FxHasher>>,
+    stems: String,
+    spans: Vec<(u32, u32)>,
 }
 
 /// Cached words per language at most; the cache starts afresh when full, which keeps a
@@ -57,6 +60,8 @@ impl Stemmers {
                     lang,
                     stemmer: algorithm(lang).map(Stemmer::create),
                     cache: HashMap::default(),
+                    stems: String::new(),
+                    spans: Vec::new(),
                 });
                 self.by_lang.len() - 1
             }
@@ -74,14 +79,24 @@ impl Stemmers {
         let index = self.index(lang);
         let entry = &mut self.by_lang[index];
         let stemmer = entry.stemmer.as_ref()?;
-        if !entry.cache.contains_key(lower) {
-            if entry.cache.len() >= CACHE_WORDS {
-                entry.cache.clear();
+        let index = match entry.cache.get(lower) {
+            Some(&index) => index,
+            None => {
+                if entry.cache.len() >= CACHE_WORDS {
+                    entry.cache.clear();
+                    entry.stems.clear();
+                    entry.spans.clear();
+                }
+                let start = entry.stems.len() as u32;
+                entry.stems.push_str(&stemmer.stem(lower));
+                entry.spans.push((start, entry.stems.len() as u32));
+                let index = entry.spans.len() as u32 - 1;
+                entry.cache.insert(lower.into(), index);
+                index
             }
-            let stem: Box<str> = stemmer.stem(lower).into();
-            entry.cache.insert(lower.into(), stem);
-        }
-        entry.cache.get(lower).map(|stem| &**stem)
+        };
+        let (start, end) = entry.spans[index as usize];
+        Some(&entry.stems[start as usize..end as usize])
     }
 }
 
