@@ -83,8 +83,9 @@ impl<'a> WetDocuments<'a> {
     /// The next document, or a failure that ends the file.
     fn record(&mut self) -> Result<Option<RawDocument>, String> {
         loop {
-            let Some(header) = self.header()? else { return Ok(None) };
+            // Counted before reading, so a failure inside the header names this record too.
             self.record_no += 1;
+            let Some(header) = self.header()? else { return Ok(None) };
             let length = header
                 .content_length
                 .ok_or_else(|| "invalid_warc: a record without Content-Length".to_owned())?;
@@ -142,7 +143,7 @@ impl Iterator for WetDocuments<'_> {
                 // The records before the damage stand; the failure is recorded once, on the
                 // record where reading stopped.
                 self.done = true;
-                let source = format!("{}#record-{}", self.file_source, self.record_no + 1);
+                let source = format!("{}#record-{}", self.file_source, self.record_no);
                 Some(RawDocument::unread(source, self.file_source.to_owned(), Unread::Failed(reason)))
             }
         }
