@@ -50,6 +50,9 @@ pub struct RunOptions {
     /// Inputs per segment at most: the unit of work a resumed run does not redo. It fixes the
     /// tables' row groups, so it is part of what makes two runs' files identical.
     pub segment_documents: usize,
+    /// Repeated-line statistics computed beforehand by the `linestats` and `linestats-merge`
+    /// stages (a `repeated` directory, see [`crate::scaleout`]): used instead of the first pass.
+    pub repeated: Option<PathBuf>,
 }
 
 /// The two passes of a run over the inputs.
@@ -110,6 +113,7 @@ impl Default for RunOptions {
             fail_fast: false,
             resume: false,
             segment_documents: SEGMENT_DOCUMENTS,
+            repeated: None,
         }
     }
 }
@@ -140,6 +144,9 @@ pub enum RunError {
     /// The thread pool could not be built.
     #[error("thread pool: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
+    /// The precomputed line statistics (`--repeated`) could not be loaded.
+    #[error("repeated lines: {0}")]
+    Repeated(#[from] crate::scaleout::StageError),
 }
 
 /// What a run did: the numbers for the summary and the manifest.
@@ -377,7 +384,10 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<RunSummary, RunError
             progress.event(ProgressEvent::Started { pass: Pass::CountLines, documents: all_inputs.len() as u64, bytes });
         }
         let count_started = Instant::now();
-        let repeated = pool.install(|| count_lines_reporting(&all_inputs, &read, progress));
+        let repeated = match &options.repeated {
+            Some(dir) => crate::scaleout::load_repeated(dir)?,
+            None => pool.install(|| count_lines_reporting(&all_inputs, &read, progress)),
+        };
         stage_seconds.insert("count_lines", count_started.elapsed().as_secs_f64());
         if let Some(progress) = progress {
             let todo_inputs = todo.iter().flat_map(|&i| &inputs[segments[i].clone()]);

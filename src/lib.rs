@@ -27,6 +27,7 @@ pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod report;
+pub mod scaleout;
 pub mod sentence;
 pub mod span;
 pub mod stats;

@@ -233,6 +233,60 @@ impl RepeatedLines {
     }
 }
 
+/// Raw counts in and out, for the staged statistics of a run spread over machines
+/// (`crate::scaleout` writes them to bucket files and reads the summed ones back).
+impl LineStats {
+    /// Documents counted per site hash.
+    pub fn site_doc_counts(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.site_docs.iter().map(|(&k, &v)| (k, v))
+    }
+
+    /// Distinct documents per (site hash, line key).
+    pub fn site_line_counts(&self) -> impl Iterator<Item = ((u64, u64), u32)> + '_ {
+        self.site_lines.iter().map(|(&k, &v)| (k, v))
+    }
+
+    /// Distinct documents per line key, over all sites.
+    pub fn line_counts(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.all_lines.iter().map(|(&k, &v)| (k, v))
+    }
+}
+
+impl RepeatedLines {
+    /// Frozen statistics from summed counts (each key once), as [`LineStats::finish`] makes
+    /// them: lines counted once are dropped, and the document total is the sum over sites
+    /// (every document has exactly one site).
+    pub fn from_counts(
+        site_docs: impl IntoIterator<Item = (u64, u32)>,
+        site_lines: impl IntoIterator<Item = ((u64, u64), u32)>,
+        all_lines: impl IntoIterator<Item = (u64, u32)>,
+    ) -> RepeatedLines {
+        let site_docs: KeyMap<u64> = site_docs.into_iter().collect();
+        let docs = site_docs.values().fold(0u32, |a, &b| a.saturating_add(b));
+        RepeatedLines {
+            site_docs,
+            site_lines: site_lines.into_iter().filter(|&(_, v)| v >= 2).collect(),
+            all_lines: all_lines.into_iter().filter(|&(_, v)| v >= 2).collect(),
+            docs,
+        }
+    }
+
+    /// Documents per site hash.
+    pub fn site_doc_counts(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.site_docs.iter().map(|(&k, &v)| (k, v))
+    }
+
+    /// Repeated (site hash, line key) counts.
+    pub fn site_line_counts(&self) -> impl Iterator<Item = ((u64, u64), u32)> + '_ {
+        self.site_lines.iter().map(|(&k, &v)| (k, v))
+    }
+
+    /// Repeated line key counts over all sites.
+    pub fn line_counts(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.all_lines.iter().map(|(&k, &v)| (k, v))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

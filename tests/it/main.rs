@@ -3,4 +3,5 @@
 mod cli_tools;
 mod formats;
 mod pipeline_run;
+mod scaleout;
 mod tables;
