@@ -36,12 +36,33 @@ pub struct DocumentContext<'a> {
     /// The document's main language.
     pub lang: Lang,
     facts: DocumentFacts,
+    /// Per token: its shape and lower-case key, computed once for the document pass and all
+    /// `find` calls.
+    token_facts: Vec<TokenFacts>,
 }
+
+/// What `find` needs about one token, computed once per document.
+#[derive(Clone, Copy)]
+struct TokenFacts {
+    shape: Shape,
+    /// Hash of the lower-case form; [`NO_KEY`] for non-words and words too long for any list.
+    key: u64,
+    /// Whether the token sits where any word is capitalised (after a sentence end, a quote, a
+    /// line break, ...).
+    initial: bool,
+    /// A file name ("TEXT.htm", "Lisa_resume.doc") or a currency prefix ("US$"): never a name.
+    file_name: bool,
+}
+
+/// No word of any list hashes to this (a hash collision here only costs a lookup miss).
+const NO_KEY: u64 = 0;
 
 impl<'a> DocumentContext<'a> {
     /// The context of a document, with its word facts gathered from all of its tokens.
     pub fn new(text: &'a str, tokens: &'a [Token], lang: Lang) -> DocumentContext<'a> {
-        DocumentContext { text, tokens, lang, facts: DocumentFacts::gather(text, tokens) }
+        let token_facts = token_facts(text, tokens);
+        let facts = DocumentFacts::gather(&token_facts);
+        DocumentContext { text, tokens, lang, facts, token_facts }
     }
 }
 
@@ -71,37 +92,67 @@ struct DocumentFacts {
 }
 
 impl DocumentFacts {
-    fn gather(text: &str, tokens: &[Token]) -> DocumentFacts {
+    fn gather(token_facts: &[TokenFacts]) -> DocumentFacts {
         let mut facts = DocumentFacts {
-            lower_seen: WordSet::with_capacity_and_hasher(tokens.len() / 2, Default::default()),
-            upper_seen: WordSet::with_capacity_and_hasher(tokens.len() / 8, Default::default()),
+            lower_seen: WordSet::with_capacity_and_hasher(token_facts.len() / 2, Default::default()),
+            upper_seen: WordSet::with_capacity_and_hasher(token_facts.len() / 8, Default::default()),
         };
-        let mut buf = [0u8; KEY_BYTES];
-        let mut previous: Option<&Token> = None;
-        for token in tokens {
-            if token.kind == TokenKind::Word
-                && let Some(word) = text.get(token.span.range())
-            {
-                let shape = shape(word);
-                if let Some(key) = lower_key(word, &mut buf) {
-                    let hash = hash_key(key);
-                    match shape {
-                        Shape::Lower => {
-                            facts.lower_seen.insert(hash);
-                        }
-                        Shape::Other => {}
-                        _ => {
-                            if !initial_like(text, previous, token) {
-                                facts.upper_seen.insert(hash);
-                            }
-                        }
+        for fact in token_facts {
+            if fact.key == NO_KEY {
+                continue;
+            }
+            match fact.shape {
+                Shape::Lower => {
+                    facts.lower_seen.insert(fact.key);
+                }
+                Shape::Other | Shape::Mixed => {}
+                Shape::Title | Shape::AllCaps => {
+                    if !fact.initial {
+                        facts.upper_seen.insert(fact.key);
                     }
                 }
             }
-            previous = Some(token);
         }
         facts
     }
+}
+
+/// Each token's facts, in one pass: the shape and the lower-cased key are the expensive part of
+/// entity finding, so no token gets them twice.
+fn token_facts(text: &str, tokens: &[Token]) -> Vec<TokenFacts> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut buf = [0u8; KEY_BYTES];
+    let mut previous: Option<&Token> = None;
+    for token in tokens {
+        let mut fact =
+            TokenFacts { shape: Shape::Other, key: NO_KEY, initial: false, file_name: false };
+        if token.kind == TokenKind::Word
+            && let Some(word) = text.get(token.span.range())
+        {
+            fact.shape = shape(word);
+            fact.initial = initial_like(text, previous, token);
+            // Currency prefixes ("US$", "R$") are symbols.
+            fact.file_name = is_file_name(word) || word.ends_with(['$', '€', '£', '¥']);
+            if let Some(key) = lower_key(word, &mut buf) {
+                fact.key = hash_key(key);
+            }
+        }
+        out.push(fact);
+        previous = Some(token);
+    }
+    out
+}
+
+/// File extensions that mark a token as a file name ("CrudeStocks.pdf").
+const FILE_EXTENSIONS: &[&str] = &[
+    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "htm", "html", "txt", "rtf", "csv", "jpg",
+    "jpeg", "png", "gif", "zip", "exe", "mp3", "mp4", "xml",
+];
+
+fn is_file_name(word: &str) -> bool {
+    word.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && FILE_EXTENSIONS.iter().any(|e| e.eq_ignore_ascii_case(ext))
+    })
 }
 
 /// Finds entity candidates in one sentence whose tokens are `context.tokens[sentence_tokens]`,
@@ -143,26 +194,23 @@ fn find_in(
     let data = lang_data(sentence_lang).or_else(|| lang_data(context.lang));
     let data = data.unwrap_or(&EMPTY);
     let text = context.text;
-    let mut buf = [0u8; KEY_BYTES];
+    let token_facts = &context.token_facts[start..end];
 
-    let uninformative = case_uninformative(text, tokens, data);
+    let uninformative = case_uninformative(token_facts, tokens, data);
 
     // The run being built: first token and last name token (both relative to `tokens`).
     let mut run: Option<(usize, usize)> = None;
-    let mut previous: Option<&Token> = None;
     // Until the sentence's first word, everything is "initial".
     let mut seen_word = false;
-    for (i, token) in tokens.iter().enumerate() {
+    for (i, (token, fact)) in tokens.iter().zip(token_facts).enumerate() {
         let mut class = classify(
-            context,
             facts,
             data,
             token,
-            previous,
+            fact,
             !seen_word,
             uninformative,
             options.join_connectors,
-            &mut buf,
         );
         // A currency prefix ("US$", "R$") is a symbol, not a name.
         if class == Class::Name
@@ -173,7 +221,6 @@ fn find_in(
             class = Class::Other;
         }
         seen_word |= token.kind == TokenKind::Word;
-        previous = Some(token);
         match class {
             Class::Name => {
                 let first = run.map_or(i, |(first, _)| first);
@@ -212,38 +259,35 @@ enum Class {
 }
 
 fn classify(
-    context: &DocumentContext<'_>,
     facts: &DocumentFacts,
     data: &LangData,
     token: &Token,
-    previous: Option<&Token>,
+    fact: &TokenFacts,
     first_word: bool,
     uninformative: bool,
     join_connectors: bool,
-    buf: &mut [u8; KEY_BYTES],
 ) -> Class {
     if token.kind != TokenKind::Word {
         return Class::Other;
     }
-    let word = &context.text[token.span];
-    let shape = shape(word);
-    let Some(key) = lower_key(word, buf) else {
+    let shape = fact.shape;
+    if fact.key == NO_KEY {
         // Longer than any listed word: judge by shape alone.
         return if matches!(shape, Shape::Lower | Shape::Other) { Class::Other } else { Class::Name };
-    };
+    }
+    let flags = data.flags(fact.key);
     if shape == Shape::Lower {
-        return if join_connectors && data.flags(key) & CONNECTOR != 0 {
+        return if join_connectors && flags & CONNECTOR != 0 {
             Class::Connector
         } else {
             Class::Other
         };
     }
-    // Currency prefixes ("US$", "R$") are symbols.
-    if shape == Shape::Other || word.ends_with(['$', '€', '£', '¥']) {
+    // Currency prefixes ("US$", "R$") are symbols; file names are not names.
+    if shape == Shape::Other || fact.file_name {
         return Class::Other;
     }
-    let flags = data.flags(key);
-    let initial = first_word || initial_like(context.text, previous, token);
+    let initial = first_word || fact.initial;
     // An acronym that spells a function word ("US", "IT") is a name unless the line shouts.
     let acronym = shape == Shape::AllCaps && !uninformative;
     if !acronym
@@ -260,14 +304,18 @@ fn classify(
         return Class::Other;
     }
     if !(initial || uninformative) {
+        // Where every noun is capitalised (German), capitals mid-sentence mean a name only for
+        // words that are not common nouns.
+        if data.capitalises_nouns && !acronym && flags & COMMON != 0 {
+            return Class::Other;
+        }
         return Class::Name;
     }
     // Capitals here may be typography: trust the rest of the document.
-    let hash = hash_key(key);
-    if facts.lower_seen.contains(&hash) {
+    if facts.lower_seen.contains(&fact.key) {
         return Class::Other;
     }
-    if facts.upper_seen.contains(&hash) {
+    if facts.upper_seen.contains(&fact.key) && !data.capitalises_nouns {
         return Class::Name;
     }
     if flags & COMMON != 0 {
@@ -278,19 +326,17 @@ fn classify(
 
 /// True when the sentence's capitals say nothing: an ALL-CAPS line, or a Title-Case heading
 /// where nearly every word, function words included, is capitalised.
-fn case_uninformative(text: &str, tokens: &[Token], data: &LangData) -> bool {
+fn case_uninformative(token_facts: &[TokenFacts], tokens: &[Token], data: &LangData) -> bool {
     let mut words = 0usize;
     let mut all_caps = 0usize;
     let mut capitalised = 0usize;
     let mut function_caps = 0usize;
-    let mut buf = [0u8; KEY_BYTES];
     let mut first = true;
-    for token in tokens {
+    for (token, fact) in tokens.iter().zip(token_facts) {
         if token.kind != TokenKind::Word {
             continue;
         }
-        let word = &text[token.span];
-        let shape = shape(word);
+        let shape = fact.shape;
         if first {
             first = false;
             if shape == Shape::AllCaps {
@@ -307,7 +353,7 @@ fn case_uninformative(text: &str, tokens: &[Token], data: &LangData) -> bool {
             }
             Shape::Title => {
                 capitalised += 1;
-                if lower_key(word, &mut buf).is_some_and(|k| data.flags(k) & FUNCTION != 0) {
+                if data.flags(fact.key) & FUNCTION != 0 {
                     function_caps += 1;
                 }
             }
@@ -527,7 +573,10 @@ const ADJECTIVE: u8 = 32;
 /// A language's lexicon: each listed word with its flags, so that a token costs one lookup.
 #[derive(Default)]
 struct LangData {
-    words: HashMap<&'static str, u8, BuildHasherDefault<FxHasher>>,
+    /// Flags by the hash of the lower-case word ([`hash_key`]).
+    words: HashMap<u64, u8, BuildHasherDefault<IdentityHasher>>,
+    /// Whether every noun is capitalised (German): capitals mid-sentence say little.
+    capitalises_nouns: bool,
 }
 
 impl LangData {
@@ -543,15 +592,15 @@ impl LangData {
         ];
         for (set, flag) in sets {
             for &word in set {
-                *data.words.entry(word).or_default() |= flag;
+                *data.words.entry(hash_key(word)).or_default() |= flag;
             }
         }
         data
     }
 
     /// The flags of a lower-cased word, 0 when unlisted.
-    fn flags(&self, key: &str) -> u8 {
-        self.words.get(key).copied().unwrap_or(0)
+    fn flags(&self, key: u64) -> u8 {
+        self.words.get(&key).copied().unwrap_or(0)
     }
 }
 
@@ -605,6 +654,9 @@ fn parse(source: &'static str) -> Lists {
 /// list exists.
 const FREQUENT_FUNCTION_WORDS: usize = 100;
 
+/// Languages that capitalise every noun.
+const NOUNS_CAPITALISED: &[&str] = &["deu", "ltz"];
+
 static DATA: LazyLock<HashMap<&'static str, LangData>> = LazyLock::new(|| {
     macro_rules! lang {
         ($code:literal) => {
@@ -655,7 +707,9 @@ static DATA: LazyLock<HashMap<&'static str, LangData>> = LazyLock::new(|| {
             for name in &data.names {
                 data.common.remove(name);
             }
-            (code, LangData::from_lists(&data))
+            let mut lexicon = LangData::from_lists(&data);
+            lexicon.capitalises_nouns = NOUNS_CAPITALISED.contains(&code);
+            (code, lexicon)
         })
         .collect()
 });
@@ -856,7 +910,7 @@ mod tests {
         let context = DocumentContext::new(text, &tokens, Lang::UND);
         let mut out = Vec::new();
         find(&context, 5..9, Lang::UND, &mut out);
-        find(&context, 1..0, Lang::UND, &mut out);
+        find(&context, std::ops::Range { start: 1, end: 0 }, Lang::UND, &mut out);
         assert!(out.is_empty());
         find(&context, 0..1, Lang::UND, &mut out);
         assert_eq!(out.len(), 1);
