@@ -339,10 +339,15 @@ pub fn site_of_source(source: &str) -> String {
 pub fn url_host(url: &str) -> Option<String> {
     let (_, rest) = url.split_once("://")?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     let host = if host_port.starts_with('[') {
         // An IPv6 literal keeps its colons.
-        host_port.split_once(']').map_or(host_port, |(host, _)| host).trim_start_matches('[')
+        host_port
+            .split_once(']')
+            .map_or(host_port, |(host, _)| host)
+            .trim_start_matches('[')
     } else {
         host_port.split(':').next().unwrap_or("")
     };
@@ -353,7 +358,8 @@ pub fn url_host(url: &str) -> Option<String> {
 
 /// The site of a record of a multi-document file: its URL's host, else the file.
 fn record_site(url: Option<&str>, file_source: &str) -> String {
-    url.and_then(url_host).unwrap_or_else(|| file_source.to_owned())
+    url.and_then(url_host)
+        .unwrap_or_else(|| file_source.to_owned())
 }
 
 /// Reads one plain input file, capped at `max_bytes`.
@@ -382,7 +388,9 @@ pub fn read_file(input: &InputFile, max_bytes: u64) -> RawDocument {
 }
 
 fn too_large(size: u64, max_bytes: u64) -> Unread {
-    Unread::Skipped(format!("too_large: {size} bytes > --max-doc-bytes {max_bytes}"))
+    Unread::Skipped(format!(
+        "too_large: {size} bytes > --max-doc-bytes {max_bytes}"
+    ))
 }
 
 /// The file's bytes, or `Err(size)` when it is larger than `limit`.
@@ -438,7 +446,9 @@ pub fn documents<'a>(
     inputs: &'a [InputFile],
     options: &'a ReadOptions,
 ) -> impl Iterator<Item = Pending> + Send + 'a {
-    inputs.iter().flat_map(move |input| file_documents(input, options))
+    inputs
+        .iter()
+        .flat_map(move |input| file_documents(input, options))
 }
 
 fn file_documents<'a>(input: &'a InputFile, options: &'a ReadOptions) -> Documents<'a> {
@@ -499,7 +509,11 @@ pub fn chunks<I: Iterator<Item = Pending>>(stream: I) -> impl Iterator<Item = Ve
 /// Reads one line into `line` without its line ending, keeping at most `cap` bytes: a longer
 /// line is consumed to its end but reported as [`Line::TooLong`] with its length, so a
 /// record with no newline in gigabytes costs time but no memory.
-fn read_line_capped(reader: &mut dyn BufRead, cap: u64, line: &mut Vec<u8>) -> std::io::Result<Line> {
+fn read_line_capped(
+    reader: &mut dyn BufRead,
+    cap: u64,
+    line: &mut Vec<u8>,
+) -> std::io::Result<Line> {
     line.clear();
     let mut total = 0u64;
     let mut too_long = false;
@@ -581,26 +595,49 @@ mod tests {
         let files = list_inputs(&[dir.path().to_path_buf()]).unwrap();
         let document = read_file(&files[0], 10);
         assert_eq!(document.n_bytes, 100);
-        assert!(matches!(document.bytes, Err(Unread::Skipped(reason)) if reason.starts_with("too_large")));
+        assert!(
+            matches!(document.bytes, Err(Unread::Skipped(reason)) if reason.starts_with("too_large"))
+        );
     }
 
     #[test]
     fn formats_are_told_by_name() {
         assert_eq!(Format::of_name("a/b.txt"), Format::Text);
-        assert_eq!(Format::of_name("dump.jsonl"), Format::Jsonl(Compression::None));
-        assert_eq!(Format::of_name("dump.JSONL.GZ"), Format::Jsonl(Compression::Gzip));
-        assert_eq!(Format::of_name("dump.jsonl.zst"), Format::Jsonl(Compression::Zstd));
+        assert_eq!(
+            Format::of_name("dump.jsonl"),
+            Format::Jsonl(Compression::None)
+        );
+        assert_eq!(
+            Format::of_name("dump.JSONL.GZ"),
+            Format::Jsonl(Compression::Gzip)
+        );
+        assert_eq!(
+            Format::of_name("dump.jsonl.zst"),
+            Format::Jsonl(Compression::Zstd)
+        );
         assert_eq!(Format::of_name("t.parquet"), Format::Parquet);
-        assert_eq!(Format::of_name("CC-MAIN-1.warc.wet.gz"), Format::Wet(Compression::Gzip));
-        assert_eq!(Format::of_name("x.warc.wet"), Format::Wet(Compression::None));
+        assert_eq!(
+            Format::of_name("CC-MAIN-1.warc.wet.gz"),
+            Format::Wet(Compression::Gzip)
+        );
+        assert_eq!(
+            Format::of_name("x.warc.wet"),
+            Format::Wet(Compression::None)
+        );
         // A WARC of responses is not a WET file: its records are HTML, left to the text path.
         assert_eq!(Format::of_name("x.warc.gz"), Format::Text);
     }
 
     #[test]
     fn hosts_drop_user_port_case_and_www() {
-        assert_eq!(url_host("https://www.Example.com:8080/a?b").as_deref(), Some("example.com"));
-        assert_eq!(url_host("http://user:pw@blog.example.org#x").as_deref(), Some("blog.example.org"));
+        assert_eq!(
+            url_host("https://www.Example.com:8080/a?b").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(
+            url_host("http://user:pw@blog.example.org#x").as_deref(),
+            Some("blog.example.org")
+        );
         assert_eq!(url_host("http://[::1]:80/").as_deref(), Some("::1"));
         assert_eq!(url_host("example.com/a"), None);
         assert_eq!(url_host("file:///etc/passwd"), None);
@@ -615,7 +652,12 @@ mod tests {
             stdin: false,
         };
         let inputs: Vec<InputFile> = ["e", "a", "d", "b", "c"].into_iter().map(file).collect();
-        let pick = |k| -> Vec<String> { shard_inputs(&inputs, k, 2).into_iter().map(|f| f.source).collect() };
+        let pick = |k| -> Vec<String> {
+            shard_inputs(&inputs, k, 2)
+                .into_iter()
+                .map(|f| f.source)
+                .collect()
+        };
         assert_eq!(pick(0), ["a", "c", "e"]);
         assert_eq!(pick(1), ["b", "d"]);
     }
@@ -625,12 +667,24 @@ mod tests {
         let text = format!("short\r\n{}\nlast", "x".repeat(100));
         let mut reader = std::io::BufReader::with_capacity(16, text.as_bytes());
         let mut line = Vec::new();
-        assert_eq!(read_line_capped(&mut reader, 50, &mut line).unwrap(), Line::Read);
+        assert_eq!(
+            read_line_capped(&mut reader, 50, &mut line).unwrap(),
+            Line::Read
+        );
         assert_eq!(line, b"short");
-        assert_eq!(read_line_capped(&mut reader, 50, &mut line).unwrap(), Line::TooLong(100));
+        assert_eq!(
+            read_line_capped(&mut reader, 50, &mut line).unwrap(),
+            Line::TooLong(100)
+        );
         assert!(line.is_empty());
-        assert_eq!(read_line_capped(&mut reader, 50, &mut line).unwrap(), Line::Read);
+        assert_eq!(
+            read_line_capped(&mut reader, 50, &mut line).unwrap(),
+            Line::Read
+        );
         assert_eq!(line, b"last");
-        assert_eq!(read_line_capped(&mut reader, 50, &mut line).unwrap(), Line::End);
+        assert_eq!(
+            read_line_capped(&mut reader, 50, &mut line).unwrap(),
+            Line::End
+        );
     }
 }

@@ -15,7 +15,10 @@ const MIN_ALLOWANCE: u64 = 256 * 1024 * 1024;
 const BUFFER: usize = 256 * 1024;
 
 /// A buffered reader over the decompressed bytes of `path`.
-pub(super) fn open(path: &Path, compression: Compression) -> std::io::Result<Box<dyn BufRead + Send>> {
+pub(super) fn open(
+    path: &Path,
+    compression: Compression,
+) -> std::io::Result<Box<dyn BufRead + Send>> {
     let file = std::fs::File::open(path)?;
     let compressed_size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let allowance = compressed_size.saturating_mul(MAX_RATIO).max(MIN_ALLOWANCE);
@@ -24,11 +27,17 @@ pub(super) fn open(path: &Path, compression: Compression) -> std::io::Result<Box
         Compression::Gzip => {
             // Multi-member: Common Crawl writes one gzip member per record.
             let decoder = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(BUFFER, file));
-            Box::new(BufReader::with_capacity(BUFFER, Guard::new(decoder, allowance)))
+            Box::new(BufReader::with_capacity(
+                BUFFER,
+                Guard::new(decoder, allowance),
+            ))
         }
         Compression::Zstd => {
             let decoder = zstd::stream::read::Decoder::new(file)?;
-            Box::new(BufReader::with_capacity(BUFFER, Guard::new(decoder, allowance)))
+            Box::new(BufReader::with_capacity(
+                BUFFER,
+                Guard::new(decoder, allowance),
+            ))
         }
     })
 }
@@ -83,13 +92,17 @@ mod tests {
         let path = dir.path().join("two.gz");
         let mut bytes = Vec::new();
         for part in ["one\n", "two\n"] {
-            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
             encoder.write_all(part.as_bytes()).unwrap();
             bytes.extend(encoder.finish().unwrap());
         }
         std::fs::write(&path, bytes).unwrap();
         let mut text = String::new();
-        open(&path, Compression::Gzip).unwrap().read_to_string(&mut text).unwrap();
+        open(&path, Compression::Gzip)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
         assert_eq!(text, "one\ntwo\n");
     }
 }

@@ -1,6 +1,8 @@
 //! JSON Lines: one document per record, its text in `--text-field`.
 
-use super::{InputFile, Line, RawDocument, ReadOptions, Unread, read_line_capped, record_site, too_large};
+use super::{
+    InputFile, Line, RawDocument, ReadOptions, Unread, read_line_capped, record_site, too_large,
+};
 use serde_json::Value;
 use std::io::BufRead;
 
@@ -15,7 +17,11 @@ pub(super) struct JsonlDocuments<'a> {
 }
 
 impl<'a> JsonlDocuments<'a> {
-    pub(super) fn new(reader: Box<dyn BufRead + Send>, input: &'a InputFile, options: &'a ReadOptions) -> Self {
+    pub(super) fn new(
+        reader: Box<dyn BufRead + Send>,
+        input: &'a InputFile,
+        options: &'a ReadOptions,
+    ) -> Self {
         JsonlDocuments {
             reader,
             file_source: &input.source,
@@ -27,7 +33,13 @@ impl<'a> JsonlDocuments<'a> {
     }
 
     /// A document that stands for record `id` of this file.
-    fn document(&self, id: &str, url: Option<String>, n_bytes: u64, bytes: Result<Vec<u8>, Unread>) -> RawDocument {
+    fn document(
+        &self,
+        id: &str,
+        url: Option<String>,
+        n_bytes: u64,
+        bytes: Result<Vec<u8>, Unread>,
+    ) -> RawDocument {
         RawDocument {
             source: format!("{}#{id}", self.file_source),
             site: record_site(url.as_deref(), self.file_source),
@@ -42,12 +54,25 @@ impl<'a> JsonlDocuments<'a> {
         let mut record = match serde_json::from_slice::<Value>(&self.line) {
             Ok(Value::Object(record)) => record,
             Ok(other) => {
-                let reason = format!("invalid_record: a JSON {} where an object was expected", kind(&other));
-                return self.document(&line_id, None, self.line.len() as u64, Err(Unread::Failed(reason)));
+                let reason = format!(
+                    "invalid_record: a JSON {} where an object was expected",
+                    kind(&other)
+                );
+                return self.document(
+                    &line_id,
+                    None,
+                    self.line.len() as u64,
+                    Err(Unread::Failed(reason)),
+                );
             }
             Err(error) => {
                 let reason = format!("invalid_json: {error}");
-                return self.document(&line_id, None, self.line.len() as u64, Err(Unread::Failed(reason)));
+                return self.document(
+                    &line_id,
+                    None,
+                    self.line.len() as u64,
+                    Err(Unread::Failed(reason)),
+                );
             }
         };
         let id = match record.get(&self.options.id_field) {
@@ -63,10 +88,16 @@ impl<'a> JsonlDocuments<'a> {
         let (n_bytes, bytes) = match record.remove(field) {
             Some(Value::String(text)) => (text.len() as u64, Ok(text.into_bytes())),
             Some(other) => {
-                let reason = format!("no_text: field \"{field}\" is a JSON {}, not a string", kind(&other));
+                let reason = format!(
+                    "no_text: field \"{field}\" is a JSON {}, not a string",
+                    kind(&other)
+                );
                 (0, Err(Unread::Skipped(reason)))
             }
-            None => (0, Err(Unread::Skipped(format!("no_text: no field \"{field}\"")))),
+            None => (
+                0,
+                Err(Unread::Skipped(format!("no_text: no field \"{field}\""))),
+            ),
         };
         self.document(&id, url, n_bytes, bytes)
     }
@@ -127,7 +158,8 @@ mod tests {
             max_doc_bytes,
             ..ReadOptions::default()
         };
-        let reader: Box<dyn BufRead + Send> = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
+        let reader: Box<dyn BufRead + Send> =
+            Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
         JsonlDocuments::new(reader, &input, &options).collect()
     }
 
@@ -135,9 +167,11 @@ mod tests {
     fn records_become_documents_with_ids_urls_and_sites() {
         let docs = read(
             concat!(
-                r#"{"id": "a1", "text": "Olá mundo.", "url": "https://www.publico.pt/x"}"#, "\n",
+                r#"{"id": "a1", "text": "Olá mundo.", "url": "https://www.publico.pt/x"}"#,
                 "\n",
-                r#"{"text": "No id here.", "lang": "en"}"#, "\r\n",
+                "\n",
+                r#"{"text": "No id here.", "lang": "en"}"#,
+                "\r\n",
                 r#"{"id": 7, "text": "Numeric id."}"#,
             ),
             1000,
@@ -154,7 +188,9 @@ mod tests {
     #[test]
     fn bad_records_are_recorded_not_lost() {
         let long = format!(r#"{{"text": "{}"}}"#, "x".repeat(200));
-        let text = format!("{{\"id\": \"n\", \"text\": null}}\n{{\"body\": \"x\"}}\nnot json\n[1]\n{long}\n{{\"text\": \"ok\"}}\n");
+        let text = format!(
+            "{{\"id\": \"n\", \"text\": null}}\n{{\"body\": \"x\"}}\nnot json\n[1]\n{long}\n{{\"text\": \"ok\"}}\n"
+        );
         let docs = read(&text, 100);
         let reasons: Vec<String> = docs
             .iter()
@@ -166,7 +202,14 @@ mod tests {
             .collect();
         assert_eq!(
             reasons,
-            ["skipped no_text", "skipped no_text", "failed invalid_json", "failed invalid_record", "skipped too_large", "ok"]
+            [
+                "skipped no_text",
+                "skipped no_text",
+                "failed invalid_json",
+                "failed invalid_record",
+                "skipped too_large",
+                "ok"
+            ]
         );
         assert_eq!(docs[0].source, "d.jsonl#n");
         assert_eq!(docs[4].source, "d.jsonl#5");

@@ -24,7 +24,8 @@ pub(super) struct ParquetDocuments<'a> {
 impl<'a> ParquetDocuments<'a> {
     /// Opens `input`; the reason when it cannot be read or has no text column.
     pub(super) fn open(input: &'a InputFile, options: &'a ReadOptions) -> Result<Self, String> {
-        let file = std::fs::File::open(&input.path).map_err(|error| format!("unreadable: {error}"))?;
+        let file =
+            std::fs::File::open(&input.path).map_err(|error| format!("unreadable: {error}"))?;
         let builder = ParquetRecordBatchReaderBuilder::try_new(file)
             .map_err(|error| format!("invalid_parquet: {error}"))?;
         let fields = builder.schema().fields();
@@ -65,14 +66,24 @@ impl<'a> ParquetDocuments<'a> {
         let field = &self.options.text_field;
         let max = self.options.max_doc_bytes;
         let (n_bytes, bytes) = match column(field).map(|texts| cell_bytes(texts, row)) {
-            Some(Cell::Bytes(bytes)) if bytes.len() as u64 > max => (bytes.len() as u64, Err(too_large(bytes.len() as u64, max))),
+            Some(Cell::Bytes(bytes)) if bytes.len() as u64 > max => {
+                (bytes.len() as u64, Err(too_large(bytes.len() as u64, max)))
+            }
             Some(Cell::Bytes(bytes)) => (bytes.len() as u64, Ok(bytes.to_vec())),
-            Some(Cell::Null) => (0, Err(Unread::Skipped(format!("no_text: \"{field}\" is null")))),
+            Some(Cell::Null) => (
+                0,
+                Err(Unread::Skipped(format!("no_text: \"{field}\" is null"))),
+            ),
             Some(Cell::NotText(kind)) => (
                 0,
-                Err(Unread::Skipped(format!("no_text: column \"{field}\" is {kind}, not a string"))),
+                Err(Unread::Skipped(format!(
+                    "no_text: column \"{field}\" is {kind}, not a string"
+                ))),
             ),
-            None => (0, Err(Unread::Skipped(format!("no_text: no column \"{field}\"")))),
+            None => (
+                0,
+                Err(Unread::Skipped(format!("no_text: no column \"{field}\""))),
+            ),
         };
         RawDocument {
             source: format!("{}#{id}", self.file_source),
@@ -137,7 +148,11 @@ impl Iterator for ParquetDocuments<'_> {
                     self.done = true;
                     let source = format!("{}#{}", self.file_source, self.row_no);
                     let reason = Unread::Failed(format!("invalid_parquet: {error}"));
-                    return Some(RawDocument::unread(source, self.file_source.to_owned(), reason));
+                    return Some(RawDocument::unread(
+                        source,
+                        self.file_source.to_owned(),
+                        reason,
+                    ));
                 }
                 None => self.done = true,
             }
@@ -165,8 +180,12 @@ mod tests {
         let props = parquet::file::properties::WriterProperties::builder()
             .set_max_row_group_row_count(Some(2))
             .build();
-        let mut writer =
-            parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema.clone(), Some(props)).unwrap();
+        let mut writer = parquet::arrow::ArrowWriter::try_new(
+            std::fs::File::create(&path).unwrap(),
+            schema.clone(),
+            Some(props),
+        )
+        .unwrap();
         let batch = RecordBatch::try_new(
             schema,
             vec![

@@ -3,7 +3,9 @@
 //! deflate implementation, a parser-combinator library and date/uuid crates for what is a
 //! header block, a length and a body.
 
-use super::{InputFile, Line, RawDocument, ReadOptions, Unread, read_line_capped, record_site, too_large};
+use super::{
+    InputFile, Line, RawDocument, ReadOptions, Unread, read_line_capped, record_site, too_large,
+};
 use std::io::{BufRead, Read};
 
 /// Longest header line kept; WARC header lines are short.
@@ -31,7 +33,11 @@ struct Header {
 }
 
 impl<'a> WetDocuments<'a> {
-    pub(super) fn new(reader: Box<dyn BufRead + Send>, input: &'a InputFile, options: &'a ReadOptions) -> Self {
+    pub(super) fn new(
+        reader: Box<dyn BufRead + Send>,
+        input: &'a InputFile,
+        options: &'a ReadOptions,
+    ) -> Self {
         WetDocuments {
             reader,
             file_source: &input.source,
@@ -60,19 +66,28 @@ impl<'a> WetDocuments<'a> {
                 Ok(Line::Read) if self.line.is_empty() => return Ok(Some(header)),
                 Ok(Line::Read) => {
                     let line = String::from_utf8_lossy(&self.line);
-                    let Some((name, value)) = line.split_once(':') else { continue };
+                    let Some((name, value)) = line.split_once(':') else {
+                        continue;
+                    };
                     let value = value.trim();
                     match name.trim().to_ascii_lowercase().as_str() {
                         "warc-type" => header.kind = value.to_ascii_lowercase(),
                         "warc-target-uri" => header.target_uri = Some(value.to_owned()),
                         "warc-record-id" => {
-                            header.record_id = Some(value.trim_start_matches('<').trim_end_matches('>').to_owned());
+                            header.record_id = Some(
+                                value
+                                    .trim_start_matches('<')
+                                    .trim_end_matches('>')
+                                    .to_owned(),
+                            );
                         }
                         "content-length" => header.content_length = value.parse().ok(),
                         _ => {}
                     }
                 }
-                Ok(Line::End) => return Err("truncated_warc: the file ends inside a header".to_owned()),
+                Ok(Line::End) => {
+                    return Err("truncated_warc: the file ends inside a header".to_owned());
+                }
                 Ok(Line::TooLong(_)) => return Err("invalid_warc: header line too long".to_owned()),
                 Err(error) => return Err(format!("unreadable: {error}")),
             }
@@ -85,14 +100,17 @@ impl<'a> WetDocuments<'a> {
         loop {
             // Counted before reading, so a failure inside the header names this record too.
             self.record_no += 1;
-            let Some(header) = self.header()? else { return Ok(None) };
+            let Some(header) = self.header()? else {
+                return Ok(None);
+            };
             let length = header
                 .content_length
                 .ok_or_else(|| "invalid_warc: a record without Content-Length".to_owned())?;
             let max = self.options.max_doc_bytes;
             if header.kind != "conversion" || length > max {
-                let skipped = std::io::copy(&mut (&mut self.reader).take(length), &mut std::io::sink())
-                    .map_err(|error| format!("unreadable: {error}"))?;
+                let skipped =
+                    std::io::copy(&mut (&mut self.reader).take(length), &mut std::io::sink())
+                        .map_err(|error| format!("unreadable: {error}"))?;
                 if skipped < length {
                     return Err("truncated_warc: the file ends inside a record".to_owned());
                 }
@@ -100,7 +118,9 @@ impl<'a> WetDocuments<'a> {
                     continue; // warcinfo and the like describe the crawl, not a page
                 }
             }
-            let id = header.record_id.unwrap_or_else(|| self.record_no.to_string());
+            let id = header
+                .record_id
+                .unwrap_or_else(|| self.record_no.to_string());
             let url = header.target_uri.filter(|uri| !uri.is_empty());
             let bytes = if length > max {
                 Err(too_large(length, max))
@@ -144,7 +164,11 @@ impl Iterator for WetDocuments<'_> {
                 // record where reading stopped.
                 self.done = true;
                 let source = format!("{}#record-{}", self.file_source, self.record_no);
-                Some(RawDocument::unread(source, self.file_source.to_owned(), Unread::Failed(reason)))
+                Some(RawDocument::unread(
+                    source,
+                    self.file_source.to_owned(),
+                    Unread::Failed(reason),
+                ))
             }
         }
     }
@@ -173,7 +197,8 @@ mod tests {
             max_doc_bytes,
             ..ReadOptions::default()
         };
-        let reader: Box<dyn BufRead + Send> = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
+        let reader: Box<dyn BufRead + Send> =
+            Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
         WetDocuments::new(reader, &input, &options).collect()
     }
 
@@ -181,16 +206,27 @@ mod tests {
     fn conversion_records_are_documents_with_their_urls() {
         let text = [
             record("warcinfo", "", "urn:uuid:0", "isPartOf: CC-MAIN-2024-22"),
-            record("conversion", "https://pt.wikipedia.org/wiki/Lisboa", "urn:uuid:1", "Lisboa é a capital.\nDe Portugal."),
+            record(
+                "conversion",
+                "https://pt.wikipedia.org/wiki/Lisboa",
+                "urn:uuid:1",
+                "Lisboa é a capital.\nDe Portugal.",
+            ),
             record("conversion", "http://example.com/", "urn:uuid:2", "Hello."),
         ]
         .concat();
         let docs = read(&text, 1000);
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].source, "c.warc.wet#urn:uuid:1");
-        assert_eq!(docs[0].url.as_deref(), Some("https://pt.wikipedia.org/wiki/Lisboa"));
+        assert_eq!(
+            docs[0].url.as_deref(),
+            Some("https://pt.wikipedia.org/wiki/Lisboa")
+        );
         assert_eq!(docs[0].site, "pt.wikipedia.org");
-        assert_eq!(docs[0].bytes.as_deref().unwrap(), "Lisboa é a capital.\nDe Portugal.".as_bytes());
+        assert_eq!(
+            docs[0].bytes.as_deref().unwrap(),
+            "Lisboa é a capital.\nDe Portugal.".as_bytes()
+        );
         assert_eq!(docs[1].bytes.as_deref().unwrap(), b"Hello.");
     }
 
@@ -207,7 +243,9 @@ mod tests {
         assert!(matches!(&docs[0].bytes, Err(Unread::Skipped(r)) if r.starts_with("too_large")));
         assert_eq!(docs[1].bytes.as_deref().unwrap(), b"fine");
         assert_eq!(docs[2].source, "c.warc.wet#record-3");
-        assert!(matches!(&docs[2].bytes, Err(Unread::Failed(r)) if r.starts_with("truncated_warc")));
+        assert!(
+            matches!(&docs[2].bytes, Err(Unread::Failed(r)) if r.starts_with("truncated_warc"))
+        );
     }
 
     #[test]

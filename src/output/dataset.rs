@@ -76,7 +76,12 @@ fn parquet_error(path: &Path) -> impl FnOnce(parquet::errors::ParquetError) -> O
 
 /// Moves the tables assembled in `assembled` (`<table>.parquet` each) into `out` in `layout`,
 /// splitting them by language when it is partitioned. Returns the rows per table.
-pub fn publish(assembled: &Path, out: &Path, layout: &Layout, options: &WriteOptions) -> Result<RowCounts, OutputError> {
+pub fn publish(
+    assembled: &Path,
+    out: &Path,
+    layout: &Layout,
+    options: &WriteOptions,
+) -> Result<RowCounts, OutputError> {
     let mut counts = [0; 5];
     let mut ready: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut doc_langs: HashMap<u64, String> = HashMap::new();
@@ -100,7 +105,12 @@ pub fn publish(assembled: &Path, out: &Path, layout: &Layout, options: &WriteOpt
                 Table::Documents | Table::Sentences => strings(&batch, PARTITION_KEY),
                 _ => u64s(&batch, "doc_id")
                     .into_iter()
-                    .map(|id| doc_langs.get(&id).cloned().unwrap_or_else(|| "und".to_owned()))
+                    .map(|id| {
+                        doc_langs
+                            .get(&id)
+                            .cloned()
+                            .unwrap_or_else(|| "und".to_owned())
+                    })
                     .collect(),
             };
             if table == Table::Documents {
@@ -156,7 +166,10 @@ fn strings(batch: &RecordBatch, name: &str) -> Vec<String> {
             .collect();
     }
     match column.as_string_opt::<i32>() {
-        Some(column) => column.iter().map(|v| v.unwrap_or("und").to_owned()).collect(),
+        Some(column) => column
+            .iter()
+            .map(|v| v.unwrap_or("und").to_owned())
+            .collect(),
         None => vec!["und".to_owned(); batch.num_rows()],
     }
 }
@@ -181,7 +194,12 @@ struct Split<'a> {
 }
 
 impl<'a> Split<'a> {
-    fn new(table: Table, out: &'a Path, layout: &'a Layout, properties: &'a WriterProperties) -> Result<Self, OutputError> {
+    fn new(
+        table: Table,
+        out: &'a Path,
+        layout: &'a Layout,
+        properties: &'a WriterProperties,
+    ) -> Result<Self, OutputError> {
         let full = table.schema();
         let projection: Vec<usize> = (0..full.fields().len())
             .filter(|&i| full.field(i).name() != PARTITION_KEY)
@@ -208,9 +226,17 @@ impl<'a> Split<'a> {
             }
             let temp_path = temp_path_for(&final_path);
             let file = File::create(&temp_path).map_err(io_error(&temp_path))?;
-            let writer = ArrowWriter::try_new(file, self.schema.clone(), Some(self.properties.clone()))
-                .map_err(parquet_error(&temp_path))?;
-            self.files.insert(key.to_owned(), OpenFile { writer, temp_path, final_path });
+            let writer =
+                ArrowWriter::try_new(file, self.schema.clone(), Some(self.properties.clone()))
+                    .map_err(parquet_error(&temp_path))?;
+            self.files.insert(
+                key.to_owned(),
+                OpenFile {
+                    writer,
+                    temp_path,
+                    final_path,
+                },
+            );
         }
         self.files
             .get_mut(key)
@@ -224,11 +250,18 @@ impl<'a> Split<'a> {
             .map_err(|error| parquet_error(self.out)(error.into()))?;
         let mut rows_by_key: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
         for (row, key) in keys.iter().enumerate() {
-            rows_by_key.entry(key.as_str()).or_default().push(row as u32);
+            rows_by_key
+                .entry(key.as_str())
+                .or_default()
+                .push(row as u32);
         }
         for (key, rows) in rows_by_key {
             // A partition value becomes a directory name: anything but a plain code is `und`.
-            let key = if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') { key } else { "und" };
+            let key = if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                key
+            } else {
+                "und"
+            };
             let part = if rows.len() == batch.num_rows() {
                 batch.clone()
             } else {
@@ -236,7 +269,9 @@ impl<'a> Split<'a> {
                     .map_err(|error| parquet_error(self.out)(error.into()))?
             };
             let file = self.file(key)?;
-            file.writer.write(&part).map_err(parquet_error(&file.temp_path))?;
+            file.writer
+                .write(&part)
+                .map_err(parquet_error(&file.temp_path))?;
         }
         Ok(())
     }
@@ -249,7 +284,10 @@ impl<'a> Split<'a> {
         }
         let mut closed = Vec::new();
         for file in self.files.into_values() {
-            let handle = file.writer.into_inner().map_err(parquet_error(&file.temp_path))?;
+            let handle = file
+                .writer
+                .into_inner()
+                .map_err(parquet_error(&file.temp_path))?;
             handle.sync_all().map_err(io_error(&file.temp_path))?;
             closed.push((file.temp_path, file.final_path));
         }
@@ -260,16 +298,25 @@ impl<'a> Split<'a> {
 /// Removes this job's part files left in partitions it did not write this time (from an
 /// earlier run with other options), so the dataset holds only this run's rows. Other jobs'
 /// parts are never touched.
-fn remove_stale_parts(out: &Path, part: &str, written: &[(PathBuf, PathBuf)]) -> Result<(), OutputError> {
+fn remove_stale_parts(
+    out: &Path,
+    part: &str,
+    written: &[(PathBuf, PathBuf)],
+) -> Result<(), OutputError> {
     let name = format!("{part}.parquet");
     let prefix = format!("{PARTITION_KEY}=");
     for table in Table::ALL {
         let dir = out.join(table.name());
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.filter_map(Result::ok) {
             let candidate = entry.path().join(&name);
             let is_partition = entry.file_name().to_string_lossy().starts_with(&prefix);
-            if is_partition && candidate.is_file() && !written.iter().any(|(_, path)| *path == candidate) {
+            if is_partition
+                && candidate.is_file()
+                && !written.iter().any(|(_, path)| *path == candidate)
+            {
                 std::fs::remove_file(&candidate).map_err(io_error(&candidate))?;
             }
         }
@@ -285,15 +332,33 @@ mod tests {
     fn part_names_follow_the_layout() {
         let out = Path::new("out");
         let single = Layout::default();
-        assert_eq!(single.path(out, Table::Tokens, ""), Path::new("out/tokens.parquet"));
-        let shard = Layout { shard: Some((2, 4)), partition_by_lang: false };
-        assert_eq!(shard.path(out, Table::Tokens, ""), Path::new("out/tokens/part-00002-of-00004.parquet"));
-        let both = Layout { shard: Some((0, 3)), partition_by_lang: true };
+        assert_eq!(
+            single.path(out, Table::Tokens, ""),
+            Path::new("out/tokens.parquet")
+        );
+        let shard = Layout {
+            shard: Some((2, 4)),
+            partition_by_lang: false,
+        };
+        assert_eq!(
+            shard.path(out, Table::Tokens, ""),
+            Path::new("out/tokens/part-00002-of-00004.parquet")
+        );
+        let both = Layout {
+            shard: Some((0, 3)),
+            partition_by_lang: true,
+        };
         assert_eq!(
             both.path(out, Table::Sentences, "por"),
             Path::new("out/sentences/lang=por/part-00000-of-00003.parquet")
         );
-        let partitioned = Layout { shard: None, partition_by_lang: true };
-        assert_eq!(partitioned.path(out, Table::Documents, "eng"), Path::new("out/documents/lang=eng/part-00000.parquet"));
+        let partitioned = Layout {
+            shard: None,
+            partition_by_lang: true,
+        };
+        assert_eq!(
+            partitioned.path(out, Table::Documents, "eng"),
+            Path::new("out/documents/lang=eng/part-00000.parquet")
+        );
     }
 }
