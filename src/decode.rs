@@ -172,7 +172,9 @@ fn control_share(bytes: &[u8]) -> f64 {
 }
 
 /// True when the input is UTF-8 with a few corrupt bytes (a truncated or spliced page) rather
-/// than text in a legacy single-byte encoding: valid multi-byte sequences outnumber the errors.
+/// than text in a legacy single-byte encoding: valid multi-byte sequences are at least as many
+/// as the corrupt stretches (adjacent bad bytes count once: one splice, one stretch). Legacy
+/// text has almost no valid multi-byte sequences, since its accented letters stand alone.
 fn mostly_utf8(bytes: &[u8]) -> bool {
     let mut valid_multibyte = 0usize;
     let mut invalid = 0usize;
@@ -186,7 +188,9 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
             Err(error) => {
                 let (good, after) = rest.split_at(error.valid_up_to());
                 valid_multibyte += count_multibyte_bytes(good);
-                invalid += 1;
+                if !good.is_empty() || invalid == 0 {
+                    invalid += 1;
+                }
                 let skip = error.error_len().unwrap_or(after.len()).max(1);
                 rest = &after[skip.min(after.len())..];
                 if rest.is_empty() {
@@ -195,7 +199,7 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
             }
         }
     }
-    valid_multibyte > 2 * invalid
+    valid_multibyte > 0 && valid_multibyte >= invalid
 }
 
 fn count_multibyte(text: &str) -> usize {
@@ -284,6 +288,16 @@ mod tests {
         let decoded = decode(&latin1).unwrap();
         assert_eq!(decoded.text, PORTUGUESE);
         assert_eq!(decoded.encoding, "windows-1252");
+    }
+
+    #[test]
+    fn a_mostly_ascii_utf8_page_with_one_bad_stretch_stays_utf8() {
+        let mut bytes = b"The river crosses the city from north to south and fed the troops. ".to_vec();
+        bytes.extend_from_slice(b"\xff\xfe\xc3");
+        bytes.extend_from_slice("Muitos soldados não regressaram a casa.".as_bytes());
+        let decoded = decode(&bytes).unwrap();
+        assert_eq!(decoded.encoding, "utf-8-lossy");
+        assert!(decoded.text.contains("não regressaram"));
     }
 
     #[test]

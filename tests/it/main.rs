@@ -5,3 +5,4 @@ mod formats;
 mod pipeline_run;
 mod scaleout;
 mod tables;
+mod bad_input;
