@@ -6,3 +6,4 @@ mod pipeline_run;
 mod scaleout;
 mod tables;
 mod bad_input;
+mod faults;
