@@ -13,9 +13,9 @@
 
 use corpusmill::entity::{self, DocumentContext, EntitySpan, Options};
 use corpusmill::lang::Lang;
+use corpusmill::sentence;
 use corpusmill::span::Span;
 use corpusmill::token::{self, Token, TokenKind};
-use corpusmill::sentence;
 use std::collections::HashSet;
 use std::io::Write;
 
@@ -29,7 +29,12 @@ struct Sent {
 
 fn read_conllu(path: &str) -> anyhow::Result<Vec<Sent>> {
     let source = std::fs::read_to_string(path)?;
-    let fresh = || Sent { text: String::new(), newdoc: false, newpar: false, units: Vec::new() };
+    let fresh = || Sent {
+        text: String::new(),
+        newdoc: false,
+        newpar: false,
+        units: Vec::new(),
+    };
     let mut sents = Vec::new();
     let mut cur = fresh();
     let mut has_text = false;
@@ -53,7 +58,9 @@ fn read_conllu(path: &str) -> anyhow::Result<Vec<Sent>> {
                 if after.is_empty() || after.starts_with([' ', '\t', '=']) {
                     cur.newpar = true;
                 }
-            } else if let Some(after) = line.strip_prefix("# text =").or(line.strip_prefix("# text="))
+            } else if let Some(after) = line
+                .strip_prefix("# text =")
+                .or(line.strip_prefix("# text="))
             {
                 cur.text = after.trim().to_string();
                 has_text = true;
@@ -98,7 +105,11 @@ fn align(text: &[char], pos: usize, form: &[char]) -> Option<(usize, usize)> {
     if text[pos..].starts_with(form) {
         return Some((pos, pos + form.len()));
     }
-    let f: Vec<char> = form.iter().copied().filter(|c| !c.is_whitespace()).collect();
+    let f: Vec<char> = form
+        .iter()
+        .copied()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     let (mut j, mut k) = (pos, 0);
     while k < f.len() && j < n {
         if text[j].is_whitespace() {
@@ -115,7 +126,9 @@ fn align(text: &[char], pos: usize, form: &[char]) -> Option<(usize, usize)> {
         return Some((pos, j));
     }
     let limit = (pos + 200).min(n);
-    (pos..limit).find(|&i| text[i..].starts_with(form)).map(|i| (i, i + form.len()))
+    (pos..limit)
+        .find(|&i| text[i..].starts_with(form))
+        .map(|i| (i, i + form.len()))
 }
 
 struct Doc {
@@ -184,17 +197,39 @@ fn build_docs(sents: &[Sent]) -> Vec<Doc> {
                 doc_sents.push((base, text.len()));
             }
         }
-        docs.push(Doc { text: text.into_iter().collect(), sents: doc_sents, gold });
+        docs.push(Doc {
+            text: text.into_iter().collect(),
+            sents: doc_sents,
+            gold,
+        });
     }
     docs
 }
 
 fn iso3(code: &str) -> &str {
     match code {
-        "en" => "eng", "pt" => "por", "es" => "spa", "fr" => "fra", "de" => "deu", "it" => "ita",
-        "da" => "dan", "nl" => "nld", "et" => "est", "fi" => "fin", "el" => "ell", "hu" => "hun",
-        "id" => "ind", "lt" => "lit", "no" => "nob", "ro" => "ron", "ru" => "rus", "sr" => "srp",
-        "sv" => "swe", "ta" => "tam", "tr" => "tur", "hy" => "hye",
+        "en" => "eng",
+        "pt" => "por",
+        "es" => "spa",
+        "fr" => "fra",
+        "de" => "deu",
+        "it" => "ita",
+        "da" => "dan",
+        "nl" => "nld",
+        "et" => "est",
+        "fi" => "fin",
+        "el" => "ell",
+        "hu" => "hun",
+        "id" => "ind",
+        "lt" => "lit",
+        "no" => "nob",
+        "ro" => "ron",
+        "ru" => "rus",
+        "sr" => "srp",
+        "sv" => "swe",
+        "ta" => "tam",
+        "tr" => "tur",
+        "hy" => "hye",
         other => other,
     }
 }
@@ -210,14 +245,20 @@ fn naive(text: &str, tokens: &[Token], range: std::ops::Range<u32>, out: &mut Ve
             run = Some(run.map_or((i, i), |(a, _)| (a, i)));
         } else if let Some((a, b)) = run.take() {
             out.push(EntitySpan {
-                span: Span { start: tokens[a].span.start, end: tokens[b].span.end },
+                span: Span {
+                    start: tokens[a].span.start,
+                    end: tokens[b].span.end,
+                },
                 tokens: a as u32..b as u32 + 1,
             });
         }
     }
     if let Some((a, b)) = run {
         out.push(EntitySpan {
-            span: Span { start: tokens[a].span.start, end: tokens[b].span.end },
+            span: Span {
+                start: tokens[a].span.start,
+                end: tokens[b].span.end,
+            },
             tokens: a as u32..b as u32 + 1,
         });
     }
@@ -225,15 +266,26 @@ fn naive(text: &str, tokens: &[Token], range: std::ops::Range<u32>, out: &mut Ve
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let path = args.first().ok_or_else(|| anyhow::anyhow!("usage: entity_dev FILE.conllu [options]"))?;
+    let path = args
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("usage: entity_dev FILE.conllu [options]"))?;
     let flag = |name: &str| args.iter().any(|a| a == name);
-    let value = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1));
-    let file_name = std::path::Path::new(path).file_name().and_then(|f| f.to_str()).unwrap_or("");
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    let file_name = std::path::Path::new(path)
+        .file_name()
+        .and_then(|f| f.to_str())
+        .unwrap_or("");
     let prefix = file_name.split('_').next().unwrap_or("");
     let lang = Lang::from_code(value("--lang").map_or(iso3(prefix), |s| s.as_str()));
     let gold_sents = flag("--gold-sents");
     let use_naive = flag("--naive");
-    let options = Options { join_connectors: flag("--connectors") };
+    let options = Options {
+        join_connectors: flag("--connectors"),
+    };
     let repeat: usize = value("--repeat").and_then(|v| v.parse().ok()).unwrap_or(1);
     let show_errors: usize = value("--errors").and_then(|v| v.parse().ok()).unwrap_or(0);
     let mut pred_out = match value("--pred") {
@@ -271,7 +323,10 @@ fn main() -> anyhow::Result<()> {
         to_char[text.len()] = to_byte.len();
         to_byte.push(text.len());
         let sents: Vec<Span> = if gold_sents {
-            doc.sents.iter().map(|&(a, b)| Span::new(to_byte[a], to_byte[b])).collect()
+            doc.sents
+                .iter()
+                .map(|&(a, b)| Span::new(to_byte[a], to_byte[b]))
+                .collect()
         } else {
             sentence::split(text, lang)
         };
@@ -312,7 +367,9 @@ fn main() -> anyhow::Result<()> {
         ngold += doc.gold.len();
         let chars: Vec<char> = text.chars().collect();
         let show = |&(a, b): &(usize, usize)| {
-            let ctx: String = chars[a.saturating_sub(30)..(b + 30).min(chars.len())].iter().collect();
+            let ctx: String = chars[a.saturating_sub(30)..(b + 30).min(chars.len())]
+                .iter()
+                .collect();
             let ent: String = chars[a..b].iter().collect();
             format!("{ent:<30} | {}", ctx.replace('\n', " "))
         };
@@ -332,9 +389,21 @@ fn main() -> anyhow::Result<()> {
             writeln!(out, "{record}")?;
         }
     }
-    let p = if npred > 0 { tp as f64 / npred as f64 } else { 0.0 };
-    let r = if ngold > 0 { tp as f64 / ngold as f64 } else { 0.0 };
-    let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+    let p = if npred > 0 {
+        tp as f64 / npred as f64
+    } else {
+        0.0
+    };
+    let r = if ngold > 0 {
+        tp as f64 / ngold as f64
+    } else {
+        0.0
+    };
+    let f = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
     for (name, list) in [("FP", &fps), ("FN", &fns)] {
         for line in list.iter().take(show_errors) {
             println!("{name} {line}");

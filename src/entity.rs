@@ -52,6 +52,9 @@ struct TokenFacts {
     initial: bool,
     /// A file name ("TEXT.htm", "Lisa_resume.doc") or a currency prefix ("US$"): never a name.
     file_name: bool,
+    /// A compound whose head is a common noun ("Hundeschule" = "Hunde" + "schule"), where
+    /// nouns are capitalised.
+    common_compound: bool,
 }
 
 /// No word of any list hashes to this (a hash collision here only costs a lookup miss).
@@ -60,9 +63,15 @@ const NO_KEY: u64 = 0;
 impl<'a> DocumentContext<'a> {
     /// The context of a document, with its word facts gathered from all of its tokens.
     pub fn new(text: &'a str, tokens: &'a [Token], lang: Lang) -> DocumentContext<'a> {
-        let token_facts = token_facts(text, tokens);
+        let token_facts = token_facts(text, tokens, lang_data(lang));
         let facts = DocumentFacts::gather(&token_facts);
-        DocumentContext { text, tokens, lang, facts, token_facts }
+        DocumentContext {
+            text,
+            tokens,
+            lang,
+            facts,
+            token_facts,
+        }
     }
 }
 
@@ -77,7 +86,9 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Options {
         // UD's PROPN runs, which the project is scored on, never span a connector.
-        Options { join_connectors: false }
+        Options {
+            join_connectors: false,
+        }
     }
 }
 
@@ -94,8 +105,14 @@ struct DocumentFacts {
 impl DocumentFacts {
     fn gather(token_facts: &[TokenFacts]) -> DocumentFacts {
         let mut facts = DocumentFacts {
-            lower_seen: WordSet::with_capacity_and_hasher(token_facts.len() / 2, Default::default()),
-            upper_seen: WordSet::with_capacity_and_hasher(token_facts.len() / 8, Default::default()),
+            lower_seen: WordSet::with_capacity_and_hasher(
+                token_facts.len() / 2,
+                Default::default(),
+            ),
+            upper_seen: WordSet::with_capacity_and_hasher(
+                token_facts.len() / 8,
+                Default::default(),
+            ),
         };
         for fact in token_facts {
             if fact.key == NO_KEY {
@@ -119,13 +136,19 @@ impl DocumentFacts {
 
 /// Each token's facts, in one pass: the shape and the lower-cased key are the expensive part of
 /// entity finding, so no token gets them twice.
-fn token_facts(text: &str, tokens: &[Token]) -> Vec<TokenFacts> {
+fn token_facts(text: &str, tokens: &[Token], data: Option<&LangData>) -> Vec<TokenFacts> {
+    let compounds = data.filter(|d| d.capitalises_nouns);
     let mut out = Vec::with_capacity(tokens.len());
     let mut buf = [0u8; KEY_BYTES];
     let mut previous: Option<&Token> = None;
     for token in tokens {
-        let mut fact =
-            TokenFacts { shape: Shape::Other, key: NO_KEY, initial: false, file_name: false };
+        let mut fact = TokenFacts {
+            shape: Shape::Other,
+            key: NO_KEY,
+            initial: false,
+            file_name: false,
+            common_compound: false,
+        };
         if token.kind == TokenKind::Word
             && let Some(word) = text.get(token.span.range())
         {
@@ -135,12 +158,28 @@ fn token_facts(text: &str, tokens: &[Token]) -> Vec<TokenFacts> {
             fact.file_name = is_file_name(word) || word.ends_with(['$', '€', '£', '¥']);
             if let Some(key) = lower_key(word, &mut buf) {
                 fact.key = hash_key(key);
+                if let Some(data) = compounds
+                    && fact.shape == Shape::Title
+                    && data.flags(fact.key) & COMMON == 0
+                    && compound_of_common(key, data)
+                {
+                    fact.common_compound = true;
+                }
             }
         }
         out.push(fact);
         previous = Some(token);
     }
     out
+}
+
+/// Whether `key` ends in a listed common word of at least four letters after a stem of at
+/// least three: German compounds take their head's class ("Hundezentrum").
+fn compound_of_common(key: &str, data: &LangData) -> bool {
+    key.char_indices().skip(3).any(|(i, _)| {
+        let head = &key[i..];
+        head.chars().nth(3).is_some() && data.flags(hash_key(head)) & COMMON != 0
+    })
 }
 
 /// File extensions that mark a token as a file name ("CrudeStocks.pdf").
@@ -163,7 +202,13 @@ pub fn find(
     sentence_lang: Lang,
     out: &mut Vec<EntitySpan>,
 ) {
-    find_with(context, sentence_tokens, sentence_lang, &Options::default(), out);
+    find_with(
+        context,
+        sentence_tokens,
+        sentence_lang,
+        &Options::default(),
+        out,
+    );
 }
 
 /// [`find`] with explicit [`Options`].
@@ -174,7 +219,14 @@ pub fn find_with(
     options: &Options,
     out: &mut Vec<EntitySpan>,
 ) {
-    find_in(context, &context.facts, sentence_tokens, sentence_lang, options, out);
+    find_in(
+        context,
+        &context.facts,
+        sentence_tokens,
+        sentence_lang,
+        options,
+        out,
+    );
 }
 
 fn find_in(
@@ -273,7 +325,11 @@ fn classify(
     let shape = fact.shape;
     if fact.key == NO_KEY {
         // Longer than any listed word: judge by shape alone.
-        return if matches!(shape, Shape::Lower | Shape::Other) { Class::Other } else { Class::Name };
+        return if matches!(shape, Shape::Lower | Shape::Other) {
+            Class::Other
+        } else {
+            Class::Name
+        };
     }
     let flags = data.flags(fact.key);
     if shape == Shape::Lower {
@@ -306,7 +362,7 @@ fn classify(
     if !(initial || uninformative) {
         // Where every noun is capitalised (German), capitals mid-sentence mean a name only for
         // words that are not common nouns.
-        if data.capitalises_nouns && !acronym && flags & COMMON != 0 {
+        if data.capitalises_nouns && !acronym && (flags & COMMON != 0 || fact.common_compound) {
             return Class::Other;
         }
         return Class::Name;
@@ -318,7 +374,7 @@ fn classify(
     if facts.upper_seen.contains(&fact.key) && !data.capitalises_nouns {
         return Class::Name;
     }
-    if flags & COMMON != 0 {
+    if flags & COMMON != 0 || fact.common_compound {
         return Class::Other;
     }
     Class::Name
@@ -381,8 +437,29 @@ fn initial_like(text: &str, previous: Option<&Token>, token: &Token) -> bool {
     }
     matches!(
         &text[previous.span],
-        "." | "!" | "?" | ":" | ";" | "\"" | "“" | "”" | "‘" | "«" | "„" | "-" | "–" | "—" | "•" | "*"
-            | "…" | "..." | "¿" | "¡" | "|" | ">" | "(" | "["
+        "." | "!"
+            | "?"
+            | ":"
+            | ";"
+            | "\""
+            | "“"
+            | "”"
+            | "‘"
+            | "«"
+            | "„"
+            | "-"
+            | "–"
+            | "—"
+            | "•"
+            | "*"
+            | "…"
+            | "..."
+            | "¿"
+            | "¡"
+            | "|"
+            | ">"
+            | "("
+            | "["
     )
 }
 
@@ -466,7 +543,10 @@ const KEY_BYTES: usize = 64;
 /// fit: no listed word is that long.
 fn lower_key<'b>(word: &'b str, buf: &'b mut [u8; KEY_BYTES]) -> Option<&'b str> {
     // Most words are already their own key: no copy.
-    if word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'\'') {
+    if word
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'\'')
+    {
         return Some(word);
     }
     if word.is_ascii() {
@@ -660,7 +740,11 @@ const NOUNS_CAPITALISED: &[&str] = &["deu", "ltz"];
 static DATA: LazyLock<HashMap<&'static str, LangData>> = LazyLock::new(|| {
     macro_rules! lang {
         ($code:literal) => {
-            ($code, None, include_str!(concat!("data/entity/", $code, ".common.txt")))
+            (
+                $code,
+                None,
+                include_str!(concat!("data/entity/", $code, ".common.txt")),
+            )
         };
         ($code:literal, lists) => {
             (
@@ -700,7 +784,8 @@ static DATA: LazyLock<HashMap<&'static str, LangData>> = LazyLock::new(|| {
                 .filter(|line| !line.starts_with('#'))
                 .flat_map(str::split_whitespace);
             if lists.is_none() {
-                data.function.extend(frequent.clone().take(FREQUENT_FUNCTION_WORDS));
+                data.function
+                    .extend(frequent.clone().take(FREQUENT_FUNCTION_WORDS));
             }
             data.common.extend(frequent);
             // Words a language's hand list calls names stay names at a sentence start.
@@ -733,7 +818,11 @@ mod tests {
         let mut offset = 0;
         for sentence in sentences {
             let first = tokens.len() as u32;
-            tokenize(&text, Span::new(offset, offset + sentence.len()), &mut tokens);
+            tokenize(
+                &text,
+                Span::new(offset, offset + sentence.len()),
+                &mut tokens,
+            );
             ranges.push(first..tokens.len() as u32);
             offset += sentence.len() + 1;
         }
@@ -745,9 +834,14 @@ mod tests {
         for entity in &out {
             let first = &tokens[entity.tokens.start as usize];
             let last = &tokens[entity.tokens.end as usize - 1];
-            assert_eq!((entity.span.start, entity.span.end), (first.span.start, last.span.end));
+            assert_eq!(
+                (entity.span.start, entity.span.end),
+                (first.span.start, last.span.end)
+            );
         }
-        out.iter().map(|e| text[e.span.range()].to_string()).collect()
+        out.iter()
+            .map(|e| text[e.span.range()].to_string())
+            .collect()
     }
 
     fn entities(sentences: &[&str], lang: &str) -> Vec<String> {
@@ -771,14 +865,19 @@ mod tests {
         for range in ranges {
             find(&context, range, lang, &mut out);
         }
-        out.iter().map(|e| text[e.span.range()].to_string()).collect()
+        out.iter()
+            .map(|e| text[e.span.range()].to_string())
+            .collect()
     }
 
     #[test]
     fn required_entities_in_the_english_sample() {
         let found = raw_entities("en-stalingrad-anniversary.txt", "eng");
         for name in ["Joseph Stalin", "Red Army", "Volga River"] {
-            assert!(found.iter().any(|f| f == name), "{name} missing from {found:?}");
+            assert!(
+                found.iter().any(|f| f == name),
+                "{name} missing from {found:?}"
+            );
         }
     }
 
@@ -792,66 +891,126 @@ mod tests {
     #[test]
     fn runs_of_capitalised_words() {
         assert_eq!(
-            entities(&["At Stalingrad, the united Soviet people led by Joseph Stalin and the \
-                        Communist Party resoundingly defeated the Nazi invaders."], "eng"),
-            ["Stalingrad", "Soviet", "Joseph Stalin", "Communist Party", "Nazi"]
+            entities(
+                &[
+                    "At Stalingrad, the united Soviet people led by Joseph Stalin and the \
+                        Communist Party resoundingly defeated the Nazi invaders."
+                ],
+                "eng"
+            ),
+            [
+                "Stalingrad",
+                "Soviet",
+                "Joseph Stalin",
+                "Communist Party",
+                "Nazi"
+            ]
         );
     }
 
     #[test]
     fn leading_determiner_is_trimmed() {
         assert_eq!(
-            entities(&["It was the largest city in The Soviet Union after Moscow."], "eng"),
+            entities(
+                &["It was the largest city in The Soviet Union after Moscow."],
+                "eng"
+            ),
             ["Soviet Union", "Moscow"]
         );
         assert_eq!(
-            entities(&["Em 1943, José Stalin, líder da burocracia da União Soviética, venceu."], "por"),
+            entities(
+                &["Em 1943, José Stalin, líder da burocracia da União Soviética, venceu."],
+                "por"
+            ),
             ["José Stalin", "União Soviética"]
         );
     }
 
     #[test]
     fn connectors_join_names_only_when_asked() {
-        let joined = Options { join_connectors: true };
+        let joined = Options {
+            join_connectors: true,
+        };
         let sentence = ["Tal debilidade se manifestou durante a Batalha de Stalingrado."];
-        assert_eq!(entities_with(&sentence, "por", joined), ["Batalha de Stalingrado"]);
+        assert_eq!(
+            entities_with(&sentence, "por", joined),
+            ["Batalha de Stalingrado"]
+        );
         // UD's PROPN runs stop at the connector, and so does the default.
         assert_eq!(entities(&sentence, "por"), ["Batalha", "Stalingrado"]);
         // A connector after the last name is trimmed.
         assert_eq!(
-            entities_with(&["The prelude to the Battle of Stalingrad began on July 27, 1942."], "eng", joined),
+            entities_with(
+                &["The prelude to the Battle of Stalingrad began on July 27, 1942."],
+                "eng",
+                joined
+            ),
             ["Battle of Stalingrad", "July"]
         );
         assert_eq!(
-            entities_with(&["He spoke with the Minister of the economy today."], "eng", joined),
+            entities_with(
+                &["He spoke with the Minister of the economy today."],
+                "eng",
+                joined
+            ),
             ["Minister"]
         );
     }
 
     #[test]
     fn sentence_initial_function_words_and_common_words_are_not_names() {
-        assert_eq!(entities(&["The battle ended with the encirclement of German troops."], "eng"), Vec::<String>::new());
-        assert_eq!(entities(&["However, currently, the town council changes the name."], "eng"), Vec::<String>::new());
-        assert_eq!(entities(&["Então, quando Hitler decidiu desatar a sua ofensiva contra a URSS."], "por"), ["Hitler", "URSS"]);
+        assert_eq!(
+            entities(
+                &["The battle ended with the encirclement of German troops."],
+                "eng"
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            entities(
+                &["However, currently, the town council changes the name."],
+                "eng"
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            entities(
+                &["Então, quando Hitler decidiu desatar a sua ofensiva contra a URSS."],
+                "por"
+            ),
+            ["Hitler", "URSS"]
+        );
     }
 
     #[test]
     fn sentence_initial_word_seen_in_lower_case_elsewhere_is_not_a_name() {
         // "Fortified" is rare enough to be in no common-word list; the document decides.
-        let doc = ["Fortified towns resisted for weeks.", "The workers fortified every factory in Stalingrad."];
+        let doc = [
+            "Fortified towns resisted for weeks.",
+            "The workers fortified every factory in Stalingrad.",
+        ];
         assert_eq!(entities(&doc, "eng"), ["Stalingrad"]);
         // A sentence-initial name the document also writes mid-sentence stays a name.
-        let doc = ["Stalingrad was a significant city.", "It was renamed Stalingrad in 1925."];
+        let doc = [
+            "Stalingrad was a significant city.",
+            "It was renamed Stalingrad in 1925.",
+        ];
         assert_eq!(entities(&doc, "eng"), ["Stalingrad", "Stalingrad"]);
     }
 
     #[test]
     fn numbers_and_punctuation_end_a_run() {
         assert_eq!(
-            entities(&["On August 29, the Fourth Panzer Army broke through."], "eng"),
+            entities(
+                &["On August 29, the Fourth Panzer Army broke through."],
+                "eng"
+            ),
             ["August", "Fourth Panzer Army"]
         );
-        assert_eq!(entities(&["Stalin, Zhukov and Chuikov met."], "eng"), ["Stalin", "Zhukov", "Chuikov"]);
+        assert_eq!(
+            entities(&["Stalin, Zhukov and Chuikov met."], "eng"),
+            ["Stalin", "Zhukov", "Chuikov"]
+        );
     }
 
     #[test]
@@ -862,7 +1021,10 @@ mod tests {
         );
         // UD's surface token "Sixth Army’s" keeps the possessive.
         assert_eq!(
-            entities(&["The breach opened between the German Sixth Army’s main body and the suburbs."], "eng"),
+            entities(
+                &["The breach opened between the German Sixth Army’s main body and the suburbs."],
+                "eng"
+            ),
             ["Sixth Army’s"]
         );
     }
@@ -870,36 +1032,85 @@ mod tests {
     #[test]
     fn quotes_make_the_next_word_initial() {
         assert_eq!(
-            entities(&["He wrote: \"Arafat's secular nationalism was supplanted.\""], "eng"),
+            entities(
+                &["He wrote: \"Arafat's secular nationalism was supplanted.\""],
+                "eng"
+            ),
             ["Arafat's"]
         );
         assert_eq!(
-            entities(&["The statue is called “The Motherland Calls” in Volgograd."], "eng"),
+            entities(
+                &["The statue is called “The Motherland Calls” in Volgograd."],
+                "eng"
+            ),
             ["Motherland Calls", "Volgograd"]
         );
     }
 
     #[test]
     fn shouting_lines_carry_no_case_information() {
-        let doc = ["DO YOU WANT TO HELP MILLIONS FOR UNITED WAY?", "We hope you do want to help."];
+        let doc = [
+            "DO YOU WANT TO HELP MILLIONS FOR UNITED WAY?",
+            "We hope you do want to help.",
+        ];
         assert_eq!(entities(&doc, "eng"), ["MILLIONS", "UNITED WAY"]);
         // ...but an acronym in ordinary text is a name even when it spells a pronoun.
-        assert_eq!(entities(&["The US lost yet another helicopter."], "eng"), ["US"]);
+        assert_eq!(
+            entities(&["The US lost yet another helicopter."], "eng"),
+            ["US"]
+        );
     }
 
     #[test]
     fn nationality_adjectives_are_not_names() {
-        assert_eq!(entities(&["Many Palestinian families fled to Jordan."], "eng"), ["Jordan"]);
+        assert_eq!(
+            entities(&["Many Palestinian families fled to Jordan."], "eng"),
+            ["Jordan"]
+        );
     }
 
     #[test]
     fn currency_prefixes_are_not_names() {
-        assert_eq!(entities(&["O custo foi de cerca de US$ 1 milhão em São Paulo."], "por"), ["São Paulo"]);
+        assert_eq!(
+            entities(
+                &["O custo foi de cerca de US$ 1 milhão em São Paulo."],
+                "por"
+            ),
+            ["São Paulo"]
+        );
     }
 
     #[test]
     fn pronoun_i_is_not_a_name() {
-        assert_eq!(entities(&["Yesterday I met Debra in Houston."], "eng"), ["Debra", "Houston"]);
+        assert_eq!(
+            entities(&["Yesterday I met Debra in Houston."], "eng"),
+            ["Debra", "Houston"]
+        );
+    }
+
+    #[test]
+    fn german_common_nouns_and_their_compounds_are_not_names() {
+        // German capitalises every noun: "Hundeschule" takes the class of its head "Schule".
+        assert_eq!(
+            entities(
+                &["Die Hundeschule in Berlin bietet jeden Tag Kurse an."],
+                "deu"
+            ),
+            ["Berlin"]
+        );
+    }
+
+    #[test]
+    fn file_names_are_not_names() {
+        assert_eq!(
+            entities(&["Attached is CrudeStocks.pdf for Vince Kaminski."], "eng"),
+            ["Vince Kaminski"]
+        );
+    }
+
+    #[test]
+    fn sentence_initial_common_words_of_the_longer_list_are_not_names() {
+        assert_eq!(entities(&["Posted by Jerry at noon."], "eng"), ["Jerry"]);
     }
 
     #[test]
@@ -910,7 +1121,12 @@ mod tests {
         let context = DocumentContext::new(text, &tokens, Lang::UND);
         let mut out = Vec::new();
         find(&context, 5..9, Lang::UND, &mut out);
-        find(&context, std::ops::Range { start: 1, end: 0 }, Lang::UND, &mut out);
+        find(
+            &context,
+            std::ops::Range { start: 1, end: 0 },
+            Lang::UND,
+            &mut out,
+        );
         assert!(out.is_empty());
         find(&context, 0..1, Lang::UND, &mut out);
         assert_eq!(out.len(), 1);
