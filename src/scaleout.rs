@@ -78,7 +78,10 @@ pub enum StageError {
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StageError + '_ {
-    move |source| StageError::Io { path: path.to_path_buf(), source }
+    move |source| StageError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// The counts of one bucket, each section sorted by key with every key once.
@@ -117,10 +120,14 @@ pub fn bucket_of(key: u64, buckets: u32) -> u32 {
 pub fn split(stats: &LineStats, buckets: u32) -> Vec<BucketCounts> {
     let mut out = vec![BucketCounts::default(); buckets.max(1) as usize];
     for (site, n) in stats.site_doc_counts() {
-        out[bucket_of(site, buckets) as usize].site_docs.push((site, n));
+        out[bucket_of(site, buckets) as usize]
+            .site_docs
+            .push((site, n));
     }
     for (key, n) in stats.site_line_counts() {
-        out[bucket_of(key.1, buckets) as usize].site_lines.push((key, n));
+        out[bucket_of(key.1, buckets) as usize]
+            .site_lines
+            .push((key, n));
     }
     for (line, n) in stats.line_counts() {
         out[bucket_of(line, buckets) as usize].lines.push((line, n));
@@ -141,12 +148,26 @@ pub fn write_bucket(path: &Path, header: Header, counts: &BucketCounts) -> Resul
     let temp = crate::output::temp_path_for(path);
     let write = || -> std::io::Result<()> {
         let file = std::fs::File::create(&temp)?;
-        let mut out = HashingWriter { inner: BufWriter::new(file), hasher: twox_hash::XxHash64::with_seed(0) };
+        let mut out = HashingWriter {
+            inner: BufWriter::new(file),
+            hasher: twox_hash::XxHash64::with_seed(0),
+        };
         out.write_all(MAGIC)?;
-        for v in [FORMAT_VERSION, header.kind, header.shard, header.shards, header.bucket, header.buckets] {
+        for v in [
+            FORMAT_VERSION,
+            header.kind,
+            header.shard,
+            header.shards,
+            header.bucket,
+            header.buckets,
+        ] {
             out.write_all(&v.to_le_bytes())?;
         }
-        for n in [counts.site_docs.len(), counts.site_lines.len(), counts.lines.len()] {
+        for n in [
+            counts.site_docs.len(),
+            counts.site_lines.len(),
+            counts.lines.len(),
+        ] {
             out.write_all(&(n as u64).to_le_bytes())?;
         }
         for &(site, n) in &counts.site_docs {
@@ -170,7 +191,10 @@ pub fn write_bucket(path: &Path, header: Header, counts: &BucketCounts) -> Resul
     };
     if let Err(source) = write() {
         let _ = std::fs::remove_file(&temp);
-        return Err(StageError::Io { path: path.to_path_buf(), source });
+        return Err(StageError::Io {
+            path: path.to_path_buf(),
+            source,
+        });
     }
     std::fs::rename(&temp, path).map_err(io_error(path))
 }
@@ -195,7 +219,10 @@ impl<W: Write> Write for HashingWriter<W> {
 /// Reads and checks one bucket file: magic, version, checksum, sizes and key order.
 pub fn read_bucket(path: &Path) -> Result<(Header, BucketCounts), StageError> {
     let bytes = std::fs::read(path).map_err(io_error(path))?;
-    let bad = |message: String| StageError::Format { path: path.to_path_buf(), message };
+    let bad = |message: String| StageError::Format {
+        path: path.to_path_buf(),
+        message,
+    };
     if bytes.len() < HEADER_BYTES + 8 || &bytes[..8] != MAGIC {
         return Err(bad("not a corpusmill line statistics file".to_owned()));
     }
@@ -211,7 +238,9 @@ pub fn read_bucket(path: &Path) -> Result<(Header, BucketCounts), StageError> {
     };
     let version = u32_at(&mut at);
     if version != FORMAT_VERSION {
-        return Err(bad(format!("format version {version}, this corpusmill reads {FORMAT_VERSION}")));
+        return Err(bad(format!(
+            "format version {version}, this corpusmill reads {FORMAT_VERSION}"
+        )));
     }
     let header = Header {
         kind: u32_at(&mut at),
@@ -226,7 +255,9 @@ pub fn read_bucket(path: &Path) -> Result<(Header, BucketCounts), StageError> {
     at += 24;
     let expected = [(n_docs, 12u64), (n_site_lines, 20), (n_lines, 12)]
         .iter()
-        .try_fold(0u64, |total, &(n, size)| n.checked_mul(size).and_then(|b| b.checked_add(total)));
+        .try_fold(0u64, |total, &(n, size)| {
+            n.checked_mul(size).and_then(|b| b.checked_add(total))
+        });
     if expected != Some((body.len() - at) as u64) {
         return Err(bad("section sizes do not match the file length".to_owned()));
     }
@@ -238,7 +269,9 @@ pub fn read_bucket(path: &Path) -> Result<(Header, BucketCounts), StageError> {
     at += n_docs as usize * 12;
     for i in 0..n_site_lines as usize {
         let p = at + i * 20;
-        counts.site_lines.push(((u64_of(p), u64_of(p + 8)), u32_of(p + 16)));
+        counts
+            .site_lines
+            .push(((u64_of(p), u64_of(p + 8)), u32_of(p + 16)));
     }
     at += n_site_lines as usize * 20;
     for i in 0..n_lines as usize {
@@ -268,11 +301,14 @@ fn sum_sorted<K: Ord + Copy>(mut records: Vec<(K, u32)>) -> Vec<(K, u32)> {
 }
 
 fn partial_dir(work: &Path, shard: u32, shards: u32) -> PathBuf {
-    work.join("linestats").join(format!("part-{shard}-of-{shards}"))
+    work.join("linestats")
+        .join(format!("part-{shard}-of-{shards}"))
 }
 
 fn partial_marker(work: &Path, shard: u32, shards: u32) -> PathBuf {
-    work.join("linestats").join("_done").join(format!("part-{shard}-of-{shards}.json"))
+    work.join("linestats")
+        .join("_done")
+        .join(format!("part-{shard}-of-{shards}.json"))
 }
 
 fn bucket_name(bucket: u32, buckets: u32) -> String {
@@ -305,20 +341,42 @@ pub fn linestats(
     let (index, count) = shard;
     let marker = partial_marker(work, index, count);
     if marker.exists() {
-        return Ok(LinestatsSummary { files: 0, documents: 0, records: 0, already_done: true });
+        return Ok(LinestatsSummary {
+            files: 0,
+            documents: 0,
+            records: 0,
+            already_done: true,
+        });
     }
     let files = shard_inputs(&list_inputs(inputs)?, index, count);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
     let stats = pool.install(|| crate::corpus::count_line_stats(&files, read, None));
     let documents: u64 = stats.site_doc_counts().map(|(_, n)| u64::from(n)).sum();
     let dir = partial_dir(work, index, count);
     let mut records = 0;
     for (bucket, counts) in split(&stats, buckets).iter().enumerate() {
-        let header = Header { kind: KIND_PARTIAL, shard: index, shards: count, bucket: bucket as u32, buckets };
+        let header = Header {
+            kind: KIND_PARTIAL,
+            shard: index,
+            shards: count,
+            bucket: bucket as u32,
+            buckets,
+        };
         records += (counts.site_docs.len() + counts.site_lines.len() + counts.lines.len()) as u64;
-        write_bucket(&dir.join(bucket_name(bucket as u32, buckets)), header, counts)?;
+        write_bucket(
+            &dir.join(bucket_name(bucket as u32, buckets)),
+            header,
+            counts,
+        )?;
     }
-    let summary = LinestatsSummary { files: files.len() as u64, documents, records, already_done: false };
+    let summary = LinestatsSummary {
+        files: files.len() as u64,
+        documents,
+        records,
+        already_done: false,
+    };
     let text = serde_json::json!({
         "shard": [index, count],
         "buckets": buckets,
@@ -385,25 +443,49 @@ pub fn merge(bucket: (u32, u32), work: &Path) -> Result<MergeSummary, StageError
     let (index, buckets) = bucket;
     let finished = finished_shards(work)?;
     let shards = match finished.len() {
-        0 => return Err(StageError::Incomplete(format!("no finished linestats shard under {}", work.join("linestats").display()))),
+        0 => {
+            return Err(StageError::Incomplete(format!(
+                "no finished linestats shard under {}",
+                work.join("linestats").display()
+            )));
+        }
         1 => *finished.keys().next().unwrap_or(&0),
         _ => {
             let counts: Vec<String> = finished.keys().map(|n| format!("N={n}")).collect();
-            return Err(StageError::Incomplete(format!("linestats shards of several splits ({}) in {}", counts.join(", "), work.display())));
+            return Err(StageError::Incomplete(format!(
+                "linestats shards of several splits ({}) in {}",
+                counts.join(", "),
+                work.display()
+            )));
         }
     };
     let done = &finished[&shards];
-    let missing: Vec<String> = (0..shards).filter(|k| !done.contains(k)).map(|k| format!("{k}/{shards}")).collect();
+    let missing: Vec<String> = (0..shards)
+        .filter(|k| !done.contains(k))
+        .map(|k| format!("{k}/{shards}"))
+        .collect();
     if !missing.is_empty() {
-        return Err(StageError::Incomplete(format!("linestats shards not finished: {}", missing.join(", "))));
+        return Err(StageError::Incomplete(format!(
+            "linestats shards not finished: {}",
+            missing.join(", ")
+        )));
     }
     let mut all = BucketCounts::default();
     for shard in 0..shards {
         let path = partial_dir(work, shard, shards).join(bucket_name(index, buckets));
         let (header, counts) = read_bucket(&path)?;
-        let expected = Header { kind: KIND_PARTIAL, shard, shards, bucket: index, buckets };
+        let expected = Header {
+            kind: KIND_PARTIAL,
+            shard,
+            shards,
+            bucket: index,
+            buckets,
+        };
         if header != expected {
-            return Err(StageError::Format { path, message: format!("header {header:?}, expected {expected:?}") });
+            return Err(StageError::Format {
+                path,
+                message: format!("header {header:?}, expected {expected:?}"),
+            });
         }
         all.site_docs.extend(counts.site_docs);
         all.site_lines.extend(counts.site_lines);
@@ -415,10 +497,23 @@ pub fn merge(bucket: (u32, u32), work: &Path) -> Result<MergeSummary, StageError
     let repeated = BucketCounts {
         site_docs,
         site_lines: site_lines.into_iter().filter(|&(_, n)| n >= 2).collect(),
-        lines: sum_sorted(all.lines).into_iter().filter(|&(_, n)| n >= 2).collect(),
+        lines: sum_sorted(all.lines)
+            .into_iter()
+            .filter(|&(_, n)| n >= 2)
+            .collect(),
     };
-    let header = Header { kind: KIND_REPEATED, shard: 0, shards, bucket: index, buckets };
-    write_bucket(&work.join("repeated").join(bucket_name(index, buckets)), header, &repeated)?;
+    let header = Header {
+        kind: KIND_REPEATED,
+        shard: 0,
+        shards,
+        bucket: index,
+        buckets,
+    };
+    write_bucket(
+        &work.join("repeated").join(bucket_name(index, buckets)),
+        header,
+        &repeated,
+    )?;
     Ok(MergeSummary {
         shards,
         site_lines: distinct,
@@ -431,7 +526,10 @@ pub fn merge(bucket: (u32, u32), work: &Path) -> Result<MergeSummary, StageError
 /// buckets, or files of different bucket or shard counts.
 pub fn load_repeated(dir: &Path) -> Result<RepeatedLines, StageError> {
     let mut found: BTreeMap<u32, BTreeMap<u32, PathBuf>> = BTreeMap::new();
-    for entry in std::fs::read_dir(dir).map_err(io_error(dir))?.filter_map(Result::ok) {
+    for entry in std::fs::read_dir(dir)
+        .map_err(io_error(dir))?
+        .filter_map(Result::ok)
+    {
         let name = entry.file_name().to_string_lossy().into_owned();
         let parsed = name
             .strip_prefix("bucket-")
@@ -444,28 +542,55 @@ pub fn load_repeated(dir: &Path) -> Result<RepeatedLines, StageError> {
     }
     let (buckets, files) = match found.len() {
         1 => found.into_iter().next().unwrap_or_default(),
-        0 => return Err(StageError::Incomplete(format!("no repeated-line buckets in {}", dir.display()))),
-        _ => return Err(StageError::Incomplete(format!("buckets of several splits in {}", dir.display()))),
+        0 => {
+            return Err(StageError::Incomplete(format!(
+                "no repeated-line buckets in {}",
+                dir.display()
+            )));
+        }
+        _ => {
+            return Err(StageError::Incomplete(format!(
+                "buckets of several splits in {}",
+                dir.display()
+            )));
+        }
     };
-    let missing: Vec<String> = (0..buckets).filter(|b| !files.contains_key(b)).map(|b| format!("{b}/{buckets}")).collect();
+    let missing: Vec<String> = (0..buckets)
+        .filter(|b| !files.contains_key(b))
+        .map(|b| format!("{b}/{buckets}"))
+        .collect();
     if !missing.is_empty() {
-        return Err(StageError::Incomplete(format!("repeated-line buckets missing in {}: {}", dir.display(), missing.join(", "))));
+        return Err(StageError::Incomplete(format!(
+            "repeated-line buckets missing in {}: {}",
+            dir.display(),
+            missing.join(", ")
+        )));
     }
     let mut all = BucketCounts::default();
     let mut shards = None;
     for (bucket, path) in files {
         let (header, counts) = read_bucket(&path)?;
         if header.kind != KIND_REPEATED || header.bucket != bucket || header.buckets != buckets {
-            return Err(StageError::Format { path, message: format!("unexpected header {header:?}") });
+            return Err(StageError::Format {
+                path,
+                message: format!("unexpected header {header:?}"),
+            });
         }
         if *shards.get_or_insert(header.shards) != header.shards {
-            return Err(StageError::Format { path, message: "buckets summed over different shard counts".to_owned() });
+            return Err(StageError::Format {
+                path,
+                message: "buckets summed over different shard counts".to_owned(),
+            });
         }
         all.site_docs.extend(counts.site_docs);
         all.site_lines.extend(counts.site_lines);
         all.lines.extend(counts.lines);
     }
-    Ok(RepeatedLines::from_counts(all.site_docs, all.site_lines, all.lines))
+    Ok(RepeatedLines::from_counts(
+        all.site_docs,
+        all.site_lines,
+        all.lines,
+    ))
 }
 
 /// A failure injected through [`FAIL_ENV`] (test-only): `STAGE:K:ONCE_FILE` makes shard K of
@@ -480,8 +605,14 @@ pub fn injected_failure(stage: &str, shard: Option<(u32, u32)>) -> Option<String
         return None;
     }
     // create_new: of several attempts racing, exactly one fails.
-    std::fs::OpenOptions::new().write(true).create_new(true).open(once).ok()?;
-    Some(format!("{FAIL_ENV}: injected failure of {stage} shard {index} (test only)"))
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(once)
+        .ok()?;
+    Some(format!(
+        "{FAIL_ENV}: injected failure of {stage} shard {index} (test only)"
+    ))
 }
 
 /// The result of [`verify`].
@@ -517,23 +648,34 @@ pub fn verify(out: &Path) -> Result<Verification, StageError> {
             Ok(value) => {
                 markers.insert((k, n), value);
             }
-            Err(error) => report.problems.push(format!("{}: unreadable marker: {error}", path.display())),
+            Err(error) => report
+                .problems
+                .push(format!("{}: unreadable marker: {error}", path.display())),
         }
     }
     let splits: BTreeSet<u32> = markers.keys().map(|&(_, n)| n).collect();
     if splits.len() > 1 {
         let names: Vec<String> = splits.iter().map(|n| format!("N={n}")).collect();
-        report.problems.push(format!("markers of several shard counts ({}): inputs are doubled", names.join(", ")));
+        report.problems.push(format!(
+            "markers of several shard counts ({}): inputs are doubled",
+            names.join(", ")
+        ));
     }
     for &n in &splits {
-        let missing: Vec<String> =
-            (0..n).filter(|&k| !markers.contains_key(&(k, n))).map(|k| format!("{k}/{n}")).collect();
+        let missing: Vec<String> = (0..n)
+            .filter(|&k| !markers.contains_key(&(k, n)))
+            .map(|k| format!("{k}/{n}"))
+            .collect();
         if !missing.is_empty() {
-            report.problems.push(format!("missing shards: {}", missing.join(", ")));
+            report
+                .problems
+                .push(format!("missing shards: {}", missing.join(", ")));
         }
     }
     if markers.is_empty() {
-        report.problems.push(format!("no shard markers in {}", done_dir.display()));
+        report
+            .problems
+            .push(format!("no shard markers in {}", done_dir.display()));
     }
     let mut covered: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut roots: BTreeSet<Vec<PathBuf>> = BTreeSet::new();
@@ -542,11 +684,20 @@ pub fn verify(out: &Path) -> Result<Verification, StageError> {
         report.shards.push(shard.clone());
         for file in marker["input_files"].as_array().into_iter().flatten() {
             if let Some(source) = file["source"].as_str() {
-                covered.entry(source.to_owned()).or_default().push(shard.clone());
+                covered
+                    .entry(source.to_owned())
+                    .or_default()
+                    .push(shard.clone());
             }
         }
         if let Some(inputs) = marker["options"]["inputs"].as_array() {
-            roots.insert(inputs.iter().filter_map(|p| p.as_str()).map(PathBuf::from).collect());
+            roots.insert(
+                inputs
+                    .iter()
+                    .filter_map(|p| p.as_str())
+                    .map(PathBuf::from)
+                    .collect(),
+            );
         }
         let part = format!("part-{k:05}-of-{n:05}");
         for table in crate::output::Table::ALL {
@@ -554,32 +705,53 @@ pub fn verify(out: &Path) -> Result<Verification, StageError> {
             let expected = marker["summary"]["rows"][name].as_u64();
             let actual = part_rows(&out.join(name), &part);
             match (expected, actual) {
-                (Some(e), Ok(Some(a))) if e == a => *report.rows.entry(name.to_owned()).or_default() += a,
-                (Some(e), Ok(Some(a))) => {
-                    report.problems.push(format!("shard {shard}: {name} has {a} rows, its marker says {e}"))
+                (Some(e), Ok(Some(a))) if e == a => {
+                    *report.rows.entry(name.to_owned()).or_default() += a
                 }
-                (_, Ok(None)) => report.problems.push(format!("shard {shard}: no {name} part {part}")),
-                (None, _) => report.problems.push(format!("shard {shard}: marker has no row count for {name}")),
-                (_, Err(error)) => report.problems.push(format!("shard {shard}: {name}: {error}")),
+                (Some(e), Ok(Some(a))) => report.problems.push(format!(
+                    "shard {shard}: {name} has {a} rows, its marker says {e}"
+                )),
+                (_, Ok(None)) => report
+                    .problems
+                    .push(format!("shard {shard}: no {name} part {part}")),
+                (None, _) => report
+                    .problems
+                    .push(format!("shard {shard}: marker has no row count for {name}")),
+                (_, Err(error)) => report
+                    .problems
+                    .push(format!("shard {shard}: {name}: {error}")),
             }
         }
     }
     for (source, shards) in &covered {
         if shards.len() > 1 {
-            report.problems.push(format!("input {source} covered {} times (shards {})", shards.len(), shards.join(", ")));
+            report.problems.push(format!(
+                "input {source} covered {} times (shards {})",
+                shards.len(),
+                shards.join(", ")
+            ));
         }
     }
     report.inputs = covered.len() as u64;
     // Where the jobs' inputs are readable from here, nothing may have been left out.
     if roots.len() > 1 {
-        report.problems.push("shards were run over different inputs".to_owned());
+        report
+            .problems
+            .push("shards were run over different inputs".to_owned());
     } else if let Some(roots) = roots.iter().next()
         && let Ok(files) = list_inputs(roots)
     {
-        let missed: Vec<&InputFile> = files.iter().filter(|f| !covered.contains_key(&f.source)).collect();
+        let missed: Vec<&InputFile> = files
+            .iter()
+            .filter(|f| !covered.contains_key(&f.source))
+            .collect();
         if !missed.is_empty() {
             let names: Vec<&str> = missed.iter().take(5).map(|f| f.source.as_str()).collect();
-            report.problems.push(format!("{} inputs covered by no shard (e.g. {})", missed.len(), names.join(", ")));
+            report.problems.push(format!(
+                "{} inputs covered by no shard (e.g. {})",
+                missed.len(),
+                names.join(", ")
+            ));
         }
     }
     Ok(report)
@@ -590,12 +762,17 @@ pub fn verify(out: &Path) -> Result<Verification, StageError> {
 fn part_rows(dir: &Path, part: &str) -> Result<Option<u64>, String> {
     use parquet::file::reader::FileReader;
     let mut total = None;
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
+    for entry in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         let name = entry.file_name().to_string_lossy();
         if !(entry.file_type().is_file() && name.starts_with(part) && name.ends_with(".parquet")) {
             continue;
         }
-        let file = std::fs::File::open(entry.path()).map_err(|e| format!("{}: {e}", entry.path().display()))?;
+        let file = std::fs::File::open(entry.path())
+            .map_err(|e| format!("{}: {e}", entry.path().display()))?;
         let reader = parquet::file::reader::SerializedFileReader::new(file)
             .map_err(|e| format!("{}: {e}", entry.path().display()))?;
         let rows = u64::try_from(reader.metadata().file_metadata().num_rows()).unwrap_or(0);
@@ -623,8 +800,19 @@ mod tests {
         let total: usize = buckets.iter().map(|b| b.lines.len()).sum();
         assert_eq!(total, stats().line_counts().count());
         for (b, counts) in buckets.iter().enumerate() {
-            assert!(counts.site_lines.iter().all(|&((_, line), _)| bucket_of(line, 3) == b as u32));
-            let header = Header { kind: KIND_PARTIAL, shard: 1, shards: 2, bucket: b as u32, buckets: 3 };
+            assert!(
+                counts
+                    .site_lines
+                    .iter()
+                    .all(|&((_, line), _)| bucket_of(line, 3) == b as u32)
+            );
+            let header = Header {
+                kind: KIND_PARTIAL,
+                shard: 1,
+                shards: 2,
+                bucket: b as u32,
+                buckets: 3,
+            };
             let path = dir.path().join(bucket_name(b as u32, 3));
             write_bucket(&path, header, counts).unwrap();
             assert_eq!(read_bucket(&path).unwrap(), (header, counts.clone()));
@@ -635,7 +823,13 @@ mod tests {
     fn corrupt_files_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("b.bin");
-        let header = Header { kind: KIND_PARTIAL, shard: 0, shards: 1, bucket: 0, buckets: 1 };
+        let header = Header {
+            kind: KIND_PARTIAL,
+            shard: 0,
+            shards: 1,
+            bucket: 0,
+            buckets: 1,
+        };
         write_bucket(&path, header, &split(&stats(), 1)[0]).unwrap();
         let mut bytes = std::fs::read(&path).unwrap();
         let last = bytes.len() - 9;
@@ -661,7 +855,11 @@ mod tests {
                 all.lines.extend(bucket.lines);
             }
         }
-        let staged = RepeatedLines::from_counts(sum_sorted(all.site_docs), sum_sorted(all.site_lines), sum_sorted(all.lines));
+        let staged = RepeatedLines::from_counts(
+            sum_sorted(all.site_docs),
+            sum_sorted(all.site_lines),
+            sum_sorted(all.lines),
+        );
         let direct = stats().finish();
         let sorted = |r: &RepeatedLines| {
             let mut v: Vec<_> = r.site_line_counts().collect();
