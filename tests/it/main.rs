@@ -7,3 +7,4 @@ mod scaleout;
 mod tables;
 mod bad_input;
 mod faults;
+mod invariants;
