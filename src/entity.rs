@@ -75,21 +75,13 @@ impl<'a> DocumentContext<'a> {
     }
 }
 
-/// Choices for [`find_with`].
-#[derive(Clone, Copy, Debug)]
+/// Choices for [`find_with`]. The default joins nothing: UD's PROPN runs, which the project is
+/// scored on, never span a connector.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
     /// Whether lower-case connectors ("of", "de", "von") may join capitalised words into one
     /// candidate ("Battle of Stalingrad"). UD's PROPN runs stop at them.
     pub join_connectors: bool,
-}
-
-impl Default for Options {
-    fn default() -> Options {
-        // UD's PROPN runs, which the project is scored on, never span a connector.
-        Options {
-            join_connectors: false,
-        }
-    }
 }
 
 /// How words are written across one document.
