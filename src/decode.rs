@@ -44,15 +44,19 @@ const MAX_NUL_SHARE: f64 = 0.05;
 /// UTF-16 without a BOM, told by its NUL pattern: text in Latin scripts has a zero high byte
 /// in most code units and a zero low byte in almost none.
 fn decode_utf16_unmarked(bytes: &[u8]) -> Option<Decoded<'static>> {
-    if bytes.len() < 4 || bytes.len() % 2 != 0 {
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) {
         return None;
     }
     let units = bytes.len() / 2;
     let even_zeros = bytes.iter().step_by(2).filter(|&&b| b == 0).count();
     let odd_zeros = bytes.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
     let (encoding, name) = match (even_zeros, odd_zeros) {
-        (even, odd) if odd * 10 >= units * 4 && even * 20 <= units => (encoding_rs::UTF_16LE, "utf-16le"),
-        (even, odd) if even * 10 >= units * 4 && odd * 20 <= units => (encoding_rs::UTF_16BE, "utf-16be"),
+        (even, odd) if odd * 10 >= units * 4 && even * 20 <= units => {
+            (encoding_rs::UTF_16LE, "utf-16le")
+        }
+        (even, odd) if even * 10 >= units * 4 && odd * 20 <= units => {
+            (encoding_rs::UTF_16BE, "utf-16be")
+        }
         _ => return None,
     };
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
@@ -273,12 +277,24 @@ mod tests {
 
     #[test]
     fn utf16_without_bom_is_recognised_by_its_nul_pattern() {
-        let le: Vec<u8> = PORTUGUESE.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let le: Vec<u8> = PORTUGUESE
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
         let decoded = decode(&le).unwrap();
-        assert_eq!((decoded.text.as_ref(), decoded.encoding), (PORTUGUESE, "utf-16le"));
-        let be: Vec<u8> = PORTUGUESE.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(
+            (decoded.text.as_ref(), decoded.encoding),
+            (PORTUGUESE, "utf-16le")
+        );
+        let be: Vec<u8> = PORTUGUESE
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
         let decoded = decode(&be).unwrap();
-        assert_eq!((decoded.text.as_ref(), decoded.encoding), (PORTUGUESE, "utf-16be"));
+        assert_eq!(
+            (decoded.text.as_ref(), decoded.encoding),
+            (PORTUGUESE, "utf-16be")
+        );
     }
 
     #[test]
@@ -292,7 +308,8 @@ mod tests {
 
     #[test]
     fn a_mostly_ascii_utf8_page_with_one_bad_stretch_stays_utf8() {
-        let mut bytes = b"The river crosses the city from north to south and fed the troops. ".to_vec();
+        let mut bytes =
+            b"The river crosses the city from north to south and fed the troops. ".to_vec();
         bytes.extend_from_slice(b"\xff\xfe\xc3");
         bytes.extend_from_slice("Muitos soldados não regressaram a casa.".as_bytes());
         let decoded = decode(&bytes).unwrap();

@@ -43,9 +43,15 @@ fn check(document: &Document) {
     let mut previous_sentence_end = 0usize;
     for sentence in &document.sentences {
         let (start, end) = (sentence.span.start as usize, sentence.span.end as usize);
-        assert!(start <= end && end <= text.len(), "sentence {start}..{end} out of text");
+        assert!(
+            start <= end && end <= text.len(),
+            "sentence {start}..{end} out of text"
+        );
         assert!(text.is_char_boundary(start) && text.is_char_boundary(end));
-        assert!(start >= previous_sentence_end, "sentences overlap or are out of order");
+        assert!(
+            start >= previous_sentence_end,
+            "sentences overlap or are out of order"
+        );
         previous_sentence_end = end;
         let sentence_text = &text[start..end];
 
@@ -56,21 +62,28 @@ fn check(document: &Document) {
             let token = document.tokens[index];
             let (token_start, token_end) = (token.span.start as usize, token.span.end as usize);
             assert!(token_start < token_end, "empty token");
-            assert!(token_start >= previous_token_end, "tokens overlap or are out of order");
+            assert!(
+                token_start >= previous_token_end,
+                "tokens overlap or are out of order"
+            );
             assert!(token_end <= end, "token outside its sentence");
             assert!(text.is_char_boundary(token_start) && text.is_char_boundary(token_end));
             previous_token_end = token_end;
-            covered[token_start - start..token_end - start].iter_mut().for_each(|c| *c = true);
-            assert_eq!(
-                document.forms.stem(index).is_some() && token.kind != TokenKind::Word,
-                false,
+            covered[token_start - start..token_end - start]
+                .iter_mut()
+                .for_each(|c| *c = true);
+            assert!(
+                document.forms.stem(index).is_none() || token.kind == TokenKind::Word,
                 "a {:?} token has a stem",
                 token.kind
             );
         }
         for (offset, c) in sentence_text.char_indices() {
             if !c.is_whitespace() && !covered[offset] {
-                panic!("{c:?} at {} of sentence {sentence_text:?} is in no token", start + offset);
+                panic!(
+                    "{c:?} at {} of sentence {sentence_text:?} is in no token",
+                    start + offset
+                );
             }
         }
     }
@@ -80,14 +93,23 @@ fn check(document: &Document) {
     for &(sentence_index, ref entity) in &document.entities {
         let sentence = &document.sentences[sentence_index as usize];
         let (start, end) = (entity.span.start as usize, entity.span.end as usize);
-        assert!(start >= previous_entity_end, "entities overlap or are out of order");
+        assert!(
+            start >= previous_entity_end,
+            "entities overlap or are out of order"
+        );
         previous_entity_end = end;
         assert!(sentence.span.start as usize <= start && end <= sentence.span.end as usize);
-        assert!(sentence.tokens.start <= entity.tokens.start && entity.tokens.end <= sentence.tokens.end);
+        assert!(
+            sentence.tokens.start <= entity.tokens.start
+                && entity.tokens.end <= sentence.tokens.end
+        );
         assert!(entity.tokens.start < entity.tokens.end);
         let first = document.tokens[entity.tokens.start as usize];
         let last = document.tokens[entity.tokens.end as usize - 1];
-        assert_eq!((first.span.start, last.span.end), (entity.span.start, entity.span.end));
+        assert_eq!(
+            (first.span.start, last.span.end),
+            (entity.span.start, entity.span.end)
+        );
     }
 }
 
