@@ -77,7 +77,11 @@ fn repeated_lines(pages: &[(String, String, Vec<u8>)]) -> RepeatedLines {
     stats.finish()
 }
 
-fn prepare(raw: &[(String, String, Vec<u8>)], rules: &Rules, repeated: &RepeatedLines) -> Vec<Page> {
+fn prepare(
+    raw: &[(String, String, Vec<u8>)],
+    rules: &Rules,
+    repeated: &RepeatedLines,
+) -> Vec<Page> {
     raw.iter()
         .filter_map(|(source, site, bytes)| {
             let decoded = decode(bytes).ok()?.text.into_owned();
@@ -138,8 +142,12 @@ fn record(pipeline: &Pipeline, page: &Page) -> DocRecord {
 
 fn write_tables(records: &[DocRecord]) -> u64 {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let mut writers = TableWriters::create(dir.path(), |t| format!("{}.parquet", t.name()), &WriteOptions::default())
-        .expect("writers");
+    let mut writers = TableWriters::create(
+        dir.path(),
+        |t| format!("{}.parquet", t.name()),
+        &WriteOptions::default(),
+    )
+    .expect("writers");
     writers.write(records).expect("write");
     writers.finish().expect("finish").iter().sum()
 }
@@ -148,11 +156,16 @@ fn stages(c: &mut Criterion, pages: &[Page], repeated: &RepeatedLines, rules: &R
     let input_bytes: u64 = pages.iter().map(|p| p.bytes.len() as u64).sum();
     let mut group = c.benchmark_group("stage");
     group.throughput(Throughput::Bytes(input_bytes));
-    group.sample_size(10).measurement_time(Duration::from_secs(5));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5));
 
     group.bench_function("decode", |b| {
         b.iter(|| {
-            let n: usize = pages.iter().map(|p| decode(black_box(&p.bytes)).map_or(0, |d| d.text.len())).sum();
+            let n: usize = pages
+                .iter()
+                .map(|p| decode(black_box(&p.bytes)).map_or(0, |d| d.text.len()))
+                .sum();
             assert!(black_box(n) > 0);
         })
     });
@@ -160,14 +173,21 @@ fn stages(c: &mut Criterion, pages: &[Page], repeated: &RepeatedLines, rules: &R
         b.iter(|| {
             let n: usize = pages
                 .iter()
-                .map(|p| rules.removals_in(black_box(&p.decoded), &p.site, Some(repeated)).len())
+                .map(|p| {
+                    rules
+                        .removals_in(black_box(&p.decoded), &p.site, Some(repeated))
+                        .len()
+                })
                 .sum();
             assert!(black_box(n) > 0);
         })
     });
     group.bench_function("normalize", |b| {
         b.iter(|| {
-            let n: usize = pages.iter().map(|p| normalize(black_box(&p.kept), NormalForm::Nfc).len()).sum();
+            let n: usize = pages
+                .iter()
+                .map(|p| normalize(black_box(&p.kept), NormalForm::Nfc).len())
+                .sum();
             assert!(black_box(n) > 0);
         })
     });
@@ -176,14 +196,20 @@ fn stages(c: &mut Criterion, pages: &[Page], repeated: &RepeatedLines, rules: &R
             let mut n = 0;
             for p in pages {
                 let doc = lang::detect_document(black_box(&p.text));
-                n += lang::detect_sentences(&p.text, &p.sentences, doc).iter().filter(|g| g.lang.is_known()).count();
+                n += lang::detect_sentences(&p.text, &p.sentences, doc)
+                    .iter()
+                    .filter(|g| g.lang.is_known())
+                    .count();
             }
             assert!(black_box(n) > 0);
         })
     });
     group.bench_function("sentences", |b| {
         b.iter(|| {
-            let n: usize = pages.iter().map(|p| sentence::split(black_box(&p.text), p.doc_lang.lang).len()).sum();
+            let n: usize = pages
+                .iter()
+                .map(|p| sentence::split(black_box(&p.text), p.doc_lang.lang).len())
+                .sum();
             assert!(black_box(n) > 0);
         })
     });
@@ -214,8 +240,14 @@ fn stages(c: &mut Criterion, pages: &[Page], repeated: &RepeatedLines, rules: &R
                             continue;
                         }
                         lower.clear();
-                        lower.extend(p.text[token.span.range()].chars().flat_map(char::to_lowercase));
-                        n += stemmers.stem_cached(guess.lang, black_box(&lower)).map_or(0, str::len);
+                        lower.extend(
+                            p.text[token.span.range()]
+                                .chars()
+                                .flat_map(char::to_lowercase),
+                        );
+                        n += stemmers
+                            .stem_cached(guess.lang, black_box(&lower))
+                            .map_or(0, str::len);
                     }
                 }
             }
@@ -250,7 +282,9 @@ fn end_to_end(c: &mut Criterion, pages: &[Page], repeated: RepeatedLines) {
     let input_bytes: u64 = pages.iter().map(|p| p.bytes.len() as u64).sum();
     let mut group = c.benchmark_group("end_to_end");
     group.throughput(Throughput::Bytes(input_bytes));
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     // One core: decode, every pipeline stage, and the five tables written.
     group.bench_function("webtext_one_thread", |b| {
         b.iter(|| {
@@ -300,7 +334,10 @@ fn main() {
     }
     let all = read_corpus(&dir);
     if all.is_empty() {
-        eprintln!("skipping the benchmarks: no .txt pages under {}", dir.display());
+        eprintln!(
+            "skipping the benchmarks: no .txt pages under {}",
+            dir.display()
+        );
         return;
     }
     let subset: Vec<_> = all.iter().step_by(10).cloned().collect();

@@ -66,7 +66,13 @@ fn load(path: &str) -> anyhow::Result<Vec<Page>> {
             content.push(l[1].as_bool().unwrap_or(false));
             words.push(scorer_words(t));
         }
-        pages.push(Page { id: v["id"].clone(), site, text: texts.join("\n"), content, words });
+        pages.push(Page {
+            id: v["id"].clone(),
+            site,
+            text: texts.join("\n"),
+            content,
+            words,
+        });
     }
     Ok(pages)
 }
@@ -97,7 +103,10 @@ fn prf(pages: &[&Page], removed: &[HashSet<u32>]) -> (f64, f64) {
             }
         }
     }
-    (tp as f64 / (tp + fp).max(1) as f64, tp as f64 / (tp + fneg).max(1) as f64)
+    (
+        tp as f64 / (tp + fp).max(1) as f64,
+        tp as f64 / (tp + fneg).max(1) as f64,
+    )
 }
 
 /// Word-weighted logistic regression with Adam and a little L2.
@@ -115,7 +124,8 @@ fn train_lr(x: &[&Vec<f32>], y: &[f32], wt: &[f32], epochs: usize) -> Vec<f32> {
             .fold(
                 || vec![0.0f32; d],
                 |mut g, ((xi, &yi), &wi)| {
-                    let p = 1.0 / (1.0 + (-xi.iter().zip(&w).map(|(a, b)| a * b).sum::<f32>()).exp());
+                    let p =
+                        1.0 / (1.0 + (-xi.iter().zip(&w).map(|(a, b)| a * b).sum::<f32>()).exp());
                     let e = (p - yi) * wi;
                     for (gj, xj) in g.iter_mut().zip(xi.iter()) {
                         *gj += e * xj;
@@ -123,12 +133,15 @@ fn train_lr(x: &[&Vec<f32>], y: &[f32], wt: &[f32], epochs: usize) -> Vec<f32> {
                     g
                 },
             )
-            .reduce(|| vec![0.0f32; d], |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
-                }
-                a
-            });
+            .reduce(
+                || vec![0.0f32; d],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x += y;
+                    }
+                    a
+                },
+            );
         for j in 0..d {
             let gj = g[j] / tw + l2 * w[j];
             m[j] = b1 * m[j] + (1.0 - b1) * gj;
@@ -147,8 +160,14 @@ struct Rows {
 }
 
 fn rows(rules: &Rules, pages: &[Page], rep: &RepeatedLines) -> Rows {
-    let feats: Vec<_> = pages.par_iter().map(|p| rules.features(&p.text, &p.site, Some(rep))).collect();
-    Rows { x1: feats.iter().map(|f| f.x1.clone()).collect(), idx: feats.into_iter().map(|f| f.line_index).collect() }
+    let feats: Vec<_> = pages
+        .par_iter()
+        .map(|p| rules.features(&p.text, &p.site, Some(rep)))
+        .collect();
+    Rows {
+        x1: feats.iter().map(|f| f.x1.clone()).collect(),
+        idx: feats.into_iter().map(|f| f.line_index).collect(),
+    }
 }
 
 fn fit(pages: &[Page], r: &Rows, train: &[usize]) -> (Vec<f32>, Vec<f32>) {
@@ -167,7 +186,10 @@ fn fit(pages: &[Page], r: &Rows, train: &[usize]) -> (Vec<f32>, Vec<f32>) {
     let x2: Vec<Vec<Vec<f32>>> = train
         .iter()
         .map(|&d| {
-            let s1: Vec<f32> = r.x1[d].iter().map(|row| row.iter().zip(&w1).map(|(a, b)| a * b).sum()).collect();
+            let s1: Vec<f32> = r.x1[d]
+                .iter()
+                .map(|row| row.iter().zip(&w1).map(|(a, b)| a * b).sum())
+                .collect();
             Rules::stage2(&r.x1[d], &s1)
         })
         .collect();
@@ -193,7 +215,13 @@ fn model_tsv(w1: &[f32], w2: &[f32], threshold: f32) -> String {
 fn decide(rules: &Rules, pages: &[&Page], rep: &RepeatedLines) -> Vec<HashSet<u32>> {
     pages
         .par_iter()
-        .map(|p| rules.removals_in(&p.text, &p.site, Some(rep)).iter().map(|r| r.line_index).collect())
+        .map(|p| {
+            rules
+                .removals_in(&p.text, &p.site, Some(rep))
+                .iter()
+                .map(|r| r.line_index)
+                .collect()
+        })
         .collect()
 }
 
@@ -243,7 +271,11 @@ fn main() -> anyhow::Result<()> {
                     for r in rules.removals_in(&p.text, &p.site, Some(&rep)) {
                         let li = r.line_index as usize;
                         let e = tally.entry(r.rule).or_default();
-                        if p.content[li] { e.1 += p.words[li] as u64 } else { e.0 += p.words[li] as u64 }
+                        if p.content[li] {
+                            e.1 += p.words[li] as u64
+                        } else {
+                            e.0 += p.words[li] as u64
+                        }
                     }
                 }
                 for (k, (tp, fp)) in tally {
@@ -256,7 +288,8 @@ fn main() -> anyhow::Result<()> {
             let r = rows(&base, &pages, &rep);
             let fold = |p: &Page| twox_hash::XxHash64::oneshot(7, p.site.as_bytes()) % 2;
             for f in 0..2 {
-                let train: Vec<usize> = (0..pages.len()).filter(|&d| fold(&pages[d]) != f).collect();
+                let train: Vec<usize> =
+                    (0..pages.len()).filter(|&d| fold(&pages[d]) != f).collect();
                 let test: Vec<&Page> = pages.iter().filter(|p| fold(p) == f).collect();
                 let (w1, w2) = fit(&pages, &r, &train);
                 let mut rules = Rules::builtin();

@@ -71,7 +71,11 @@ fn lone(rows: &[(&str, &str)]) {
                 .entry((gold.to_string(), guess.lang.code().to_string()))
                 .or_default() += 1;
             if verbose {
-                println!("ERR {gold} -> {} {:.2} | {text}", guess.lang.code(), guess.confidence);
+                println!(
+                    "ERR {gold} -> {} {:.2} | {text}",
+                    guess.lang.code(),
+                    guess.confidence
+                );
             }
         }
     }

@@ -10,7 +10,9 @@ use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let dir = args.get(1).map_or("../shared/bench/webtext", String::as_str);
+    let dir = args
+        .get(1)
+        .map_or("../shared/bench/webtext", String::as_str);
     let lang = Lang::from_code(args.get(2).map_or("eng", String::as_str));
     let mut texts = Vec::new();
     for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
@@ -49,7 +51,15 @@ fn main() {
     }
     let tok_s = start.elapsed().as_secs_f64();
     let mb = (total * rounds) as f64 / 1e6;
-    println!("split    {:7.1} MB/s ({} sentences)", mb / split_s, count / rounds);
-    println!("tokenize {:7.1} MB/s ({} tokens)", mb / tok_s, ntok / rounds);
+    println!(
+        "split    {:7.1} MB/s ({} sentences)",
+        mb / split_s,
+        count / rounds
+    );
+    println!(
+        "tokenize {:7.1} MB/s ({} tokens)",
+        mb / tok_s,
+        ntok / rounds
+    );
     println!("both     {:7.1} MB/s", mb / (split_s + tok_s));
 }

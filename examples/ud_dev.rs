@@ -12,17 +12,37 @@ use std::io::{BufRead, BufWriter, Write};
 
 fn iso3(code: &str) -> &str {
     match code {
-        "en" => "eng", "pt" => "por", "es" => "spa", "fr" => "fra", "de" => "deu", "it" => "ita",
-        "da" => "dan", "nl" => "nld", "et" => "est", "fi" => "fin", "el" => "ell", "hu" => "hun",
-        "id" => "ind", "lt" => "lit", "no" => "nob", "ro" => "ron", "ru" => "rus", "sr" => "srp",
-        "sv" => "swe", "ta" => "tam", "tr" => "tur", "hy" => "hye",
+        "en" => "eng",
+        "pt" => "por",
+        "es" => "spa",
+        "fr" => "fra",
+        "de" => "deu",
+        "it" => "ita",
+        "da" => "dan",
+        "nl" => "nld",
+        "et" => "est",
+        "fi" => "fin",
+        "el" => "ell",
+        "hu" => "hun",
+        "id" => "ind",
+        "lt" => "lit",
+        "no" => "nob",
+        "ro" => "ron",
+        "ru" => "rus",
+        "sr" => "srp",
+        "sv" => "swe",
+        "ta" => "tam",
+        "tr" => "tur",
+        "hy" => "hye",
         other => other,
     }
 }
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let path = args.get(1).ok_or_else(|| anyhow::anyhow!("usage: ud_dev DOCS.jsonl LANG [uax29]"))?;
+    let path = args
+        .get(1)
+        .ok_or_else(|| anyhow::anyhow!("usage: ud_dev DOCS.jsonl LANG [uax29]"))?;
     let lang = Lang::from_code(iso3(args.get(2).map(String::as_str).unwrap_or("und")));
     let baseline = args.get(3).is_some_and(|a| a == "uax29");
     let reader = std::io::BufReader::new(std::fs::File::open(path)?);
@@ -46,7 +66,10 @@ fn main() -> anyhow::Result<()> {
                 .map(|(i, s)| Span::new(i, i + s.len()))
                 .collect();
             for (i, w) in text.split_word_bound_indices() {
-                tokens.push(token::Token { span: Span::new(i, i + w.len()), kind: token::TokenKind::Word });
+                tokens.push(token::Token {
+                    span: Span::new(i, i + w.len()),
+                    kind: token::TokenKind::Word,
+                });
             }
             s
         } else {
@@ -58,7 +81,10 @@ fn main() -> anyhow::Result<()> {
         };
         results.push((sents, tokens.clone()));
     }
-    eprintln!("{:.1} MB/s", bytes as f64 / start.elapsed().as_secs_f64() / 1e6);
+    eprintln!(
+        "{:.1} MB/s",
+        bytes as f64 / start.elapsed().as_secs_f64() / 1e6
+    );
     for (text, (sents, tokens)) in texts.iter().zip(&results) {
         // Byte offsets -> code points, as score.py expects by default.
         let mut map = vec![0usize; text.len() + 1];

@@ -211,7 +211,13 @@ fn glob(toks: &[Tok], s: &str) -> bool {
 /// The longest literal of a pattern ("" when it has none): every match contains it.
 fn longest_literal(toks: &[Tok]) -> &str {
     toks.iter()
-        .filter_map(|t| if let Tok::Lit(l) = t { Some(l.as_str()) } else { None })
+        .filter_map(|t| {
+            if let Tok::Lit(l) = t {
+                Some(l.as_str())
+            } else {
+                None
+            }
+        })
         .max_by_key(|l| l.len())
         .unwrap_or("")
 }
@@ -256,12 +262,70 @@ fn ends_sentence(s: &str) -> bool {
 }
 
 const MONTHS: &[&str] = &[
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "january", "february", "march", "april", "june", "july", "august", "september", "october",
-    "november", "december", "am", "pm", "at", "ago", "on", "by", "updated", "published", "posted",
-    "min", "mins", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month",
-    "months", "year", "years", "read", "views", "view", "comments", "comment", "shares", "share",
-    "likes", "like", "replies", "reply", "votes", "points", "reviews", "ratings", "stars", "of",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "am",
+    "pm",
+    "at",
+    "ago",
+    "on",
+    "by",
+    "updated",
+    "published",
+    "posted",
+    "min",
+    "mins",
+    "minute",
+    "minutes",
+    "hour",
+    "hours",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "read",
+    "views",
+    "view",
+    "comments",
+    "comment",
+    "shares",
+    "share",
+    "likes",
+    "like",
+    "replies",
+    "reply",
+    "votes",
+    "points",
+    "reviews",
+    "ratings",
+    "stars",
+    "of",
 ];
 
 /// A line made of numbers, dates, times and counter words only ("12 Comments", "Share 0",
@@ -274,7 +338,8 @@ fn is_counter_line(norm: &str, words: u32) -> bool {
         .filter(|t| !t.is_empty())
         .all(|t| {
             num_len(t) == t.len()
-                || t.bytes().all(|b| b.is_ascii_digit() || b == b'k' || b == b'm')
+                || t.bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'k' || b == b'm')
                 || MONTHS.contains(&t)
                 || (t.len() <= 4 && t.bytes().take_while(|b| b.is_ascii_digit()).count() > 0)
         })
@@ -336,11 +401,43 @@ pub const FEATURES2: &[&str] = &[
     "s1_max2",
     "s1_prev",
     "s1_next",
-    "b_w0", "b_w1", "b_w2", "b_w3", "b_w4", "b_w5", "b_w6", "b_w7",
-    "b_p0", "b_p1", "b_p2", "b_p3", "b_p4", "b_p5", "b_p6", "b_p7", "b_p8", "b_p9",
-    "b_mb0", "b_mb1", "b_mb2", "b_mb3", "b_mb4", "b_mb5", "b_mb6",
-    "b_ma0", "b_ma1", "b_ma2", "b_ma3", "b_ma4", "b_ma5", "b_ma6",
-    "b_m3_0", "b_m3_1", "b_m3_2", "b_m3_3", "b_m3_4",
+    "b_w0",
+    "b_w1",
+    "b_w2",
+    "b_w3",
+    "b_w4",
+    "b_w5",
+    "b_w6",
+    "b_w7",
+    "b_p0",
+    "b_p1",
+    "b_p2",
+    "b_p3",
+    "b_p4",
+    "b_p5",
+    "b_p6",
+    "b_p7",
+    "b_p8",
+    "b_p9",
+    "b_mb0",
+    "b_mb1",
+    "b_mb2",
+    "b_mb3",
+    "b_mb4",
+    "b_mb5",
+    "b_mb6",
+    "b_ma0",
+    "b_ma1",
+    "b_ma2",
+    "b_ma3",
+    "b_ma4",
+    "b_ma5",
+    "b_ma6",
+    "b_m3_0",
+    "b_m3_1",
+    "b_m3_2",
+    "b_m3_3",
+    "b_m3_4",
     "i_long_punct",
     "i_after_last_logw",
     "i_before_first_logw",
@@ -446,7 +543,13 @@ impl Rules {
             self.loose.push(idx);
         }
         let finder = Finder::new(key.as_bytes()).into_owned();
-        self.patterns.push(Pattern { name, toks, lead_any, trail_any, finder });
+        self.patterns.push(Pattern {
+            name,
+            toks,
+            lead_any,
+            trail_any,
+            finder,
+        });
     }
 
     /// Replaces the line model's weights with those in `tsv` (the `model.tsv` format: `s1`/`s2`,
@@ -462,10 +565,12 @@ impl Rules {
                     }
                 }
                 ["s2", name, w] => {
-                    let i = FEATURES1
-                        .iter()
-                        .position(|f| f == name)
-                        .or_else(|| FEATURES2.iter().position(|f| f == name).map(|i| i + FEATURES1.len()));
+                    let i = FEATURES1.iter().position(|f| f == name).or_else(|| {
+                        FEATURES2
+                            .iter()
+                            .position(|f| f == name)
+                            .map(|i| i + FEATURES1.len())
+                    });
                     if let (Some(i), Ok(w)) = (i, w.parse()) {
                         self.w2[i] = w;
                     }
@@ -517,7 +622,10 @@ impl Rules {
         let hard_of = |p: &Pattern| !p.lead_any && (!p.trail_any || (words <= 10 && !end_punct));
         if norm.len() <= 200 {
             if let Some(&i) = self.exact.get(norm) {
-                return Some(Hit { name: self.patterns[i].name, hard: true });
+                return Some(Hit {
+                    name: self.patterns[i].name,
+                    hard: true,
+                });
             }
             let first = norm.chars().next()?;
             if let Some(list) = self.by_first.get(&first) {
@@ -530,18 +638,27 @@ impl Rules {
                         continue;
                     }
                     if p.finder.find(norm.as_bytes()).is_some() && glob(&p.toks, norm) {
-                        return Some(Hit { name: p.name, hard: hard_of(p) });
+                        return Some(Hit {
+                            name: p.name,
+                            hard: hard_of(p),
+                        });
                     }
                 }
             }
         }
         if norm.len() <= 2000
-            && self.loose_filter.as_ref().is_none_or(|filter| filter.is_match(norm.as_bytes()))
+            && self
+                .loose_filter
+                .as_ref()
+                .is_none_or(|filter| filter.is_match(norm.as_bytes()))
         {
             for &i in &self.loose {
                 let p = &self.patterns[i];
                 if p.finder.find(norm.as_bytes()).is_some() && glob(&p.toks, norm) {
-                    return Some(Hit { name: p.name, hard: hard_of(p) });
+                    return Some(Hit {
+                        name: p.name,
+                        hard: hard_of(p),
+                    });
                 }
             }
         }
@@ -566,7 +683,10 @@ impl Rules {
         let p2 = self.scores(&x1);
         let mut out = Vec::new();
         let mut comment_marker = false;
-        let first_marker = x1.iter().position(|x| x[28] > 0.0).map(|k| k.saturating_sub(1));
+        let first_marker = x1
+            .iter()
+            .position(|x| x[28] > 0.0)
+            .map(|k| k.saturating_sub(1));
         for (k, info) in infos.iter().enumerate() {
             let x = &x1[k];
             if x[28] > 0.0 {
@@ -589,8 +709,13 @@ impl Rules {
             }
             // Pages often end their text right above the comment form, where position alone
             // looks like a footer: long lines there need stronger evidence.
-            let guarded = info.words >= 15 && !comment_marker && first_marker.is_some_and(|m| k < m);
-            let need = if guarded { self.guard_threshold } else { self.threshold };
+            let guarded =
+                info.words >= 15 && !comment_marker && first_marker.is_some_and(|m| k < m);
+            let need = if guarded {
+                self.guard_threshold
+            } else {
+                self.threshold
+            };
             if rule.is_none() && p2[k] >= need {
                 rule = Some(if info.site_df >= 2 && !content_like {
                     RULE_REPEATED
@@ -622,7 +747,11 @@ impl Rules {
                     continue;
                 }
             }
-            out.push(Removal { line_index: info.idx as u32, rule: name, doc_freq });
+            out.push(Removal {
+                line_index: info.idx as u32,
+                rule: name,
+                doc_freq,
+            });
         }
         out
     }
@@ -676,7 +805,9 @@ impl Rules {
             let hit = self.phrase_hit(&norm, words, end_punct);
             let counter = is_counter_line(&norm, words);
             let key = normalized_line_key(&norm);
-            let f = repeated.map(|r| r.freq_by_key(site_hash, key)).unwrap_or_default();
+            let f = repeated
+                .map(|r| r.freq_by_key(site_hash, key))
+                .unwrap_or_default();
             infos.push(LineInfo {
                 idx,
                 words,
@@ -719,7 +850,11 @@ impl Rules {
         }
         let is_comment_header = |i: &LineInfo| {
             i.hit.is_some_and(|h| {
-                h.hard && matches!(h.name, "wp_leave_comment" | "wp_leave_reply" | "disqus_furniture")
+                h.hard
+                    && matches!(
+                        h.name,
+                        "wp_leave_comment" | "wp_leave_reply" | "disqus_furniture"
+                    )
             })
         };
         let is_reply = |i: &LineInfo| i.hit.is_some_and(|h| h.name == "wp_leave_reply");
@@ -776,7 +911,11 @@ impl Rules {
             x[14] = i.counter as u8 as f32;
             x[15] = (i.site_df as f32).ln();
             x[16] = (i.all_df as f32).ln();
-            x[17] = if site_docs >= 3 { i.site_df as f32 / site_docs as f32 } else { 0.0 };
+            x[17] = if site_docs >= 3 {
+                i.site_df as f32 / site_docs as f32
+            } else {
+                0.0
+            };
             x[18] = k as f32 / n as f32;
             x[19] = words_before as f32 / total_words.max(1) as f32;
             x[20] = (k >= trailing_from) as u8 as f32;
@@ -836,10 +975,20 @@ impl Rules {
             x[37] = i.ellipsis_end as u8 as f32;
             x[38] = (code as f32 / w).min(1.0);
             x[39] = i.hit.is_some_and(|h| {
-                matches!(h.name, "wp_leave_comment" | "wp_leave_reply" | "wp_comment_form" | "disqus_furniture")
+                matches!(
+                    h.name,
+                    "wp_leave_comment" | "wp_leave_reply" | "wp_comment_form" | "disqus_furniture"
+                )
             }) as u8 as f32;
             x[40] = i.hit.is_some_and(|h| {
-                matches!(h.name, "wp_filed_under" | "page_footer" | "share_bar" | "medium_furniture" | "blogger_furniture")
+                matches!(
+                    h.name,
+                    "wp_filed_under"
+                        | "page_footer"
+                        | "share_bar"
+                        | "medium_furniture"
+                        | "blogger_furniture"
+                )
             }) as u8 as f32;
             words_before += i.words;
             x1.push(x);
@@ -887,7 +1036,12 @@ fn stage2_rows(x1: &[Vec<f32>], s1: &[f32], mut row: impl FnMut(&[f32])) {
         x.push((total - before - content_mass[k]).max(0.0) / total);
         let lo = k.saturating_sub(2);
         let hi = (k + 3).min(n);
-        x.push((lo..hi).filter(|&j| j != k).map(|j| p[j]).fold(0.0, f32::max));
+        x.push(
+            (lo..hi)
+                .filter(|&j| j != k)
+                .map(|j| p[j])
+                .fold(0.0, f32::max),
+        );
         x.push(if k > 0 { p[k - 1] } else { 1.0 });
         x.push(if k + 1 < n { p[k + 1] } else { 1.0 });
         let mb = before / total;
@@ -919,7 +1073,10 @@ mod tests {
         let r = Rules::builtin();
         let mut norm = String::new();
         for file in RULE_FILES {
-            for line in file.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+            for line in file
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            {
                 let cols: Vec<&str> = line.split('\t').collect();
                 assert_eq!(cols.len(), 3, "three columns: {line}");
                 normalize_line(cols[2], &mut norm);
@@ -973,8 +1130,14 @@ mod tests {
         let r = Rules::builtin();
         let mut n = String::new();
         normalize_line("Share 0", &mut n);
-        assert!(r.phrase_hit(&n, 2, false).is_some_and(|h| h.hard && h.name == "share_bar"));
-        normalize_line("Share your thoughts with the community before Friday.", &mut n);
+        assert!(
+            r.phrase_hit(&n, 2, false)
+                .is_some_and(|h| h.hard && h.name == "share_bar")
+        );
+        normalize_line(
+            "Share your thoughts with the community before Friday.",
+            &mut n,
+        );
         assert!(r.phrase_hit(&n, 8, true).is_none());
     }
 
@@ -982,12 +1145,24 @@ mod tests {
     fn cookie_and_javascript_notices_are_soft_hints() {
         let r = Rules::builtin();
         let mut n = String::new();
-        normalize_line("We use cookies to ensure that we give you the best experience on our website.", &mut n);
-        assert!(r.phrase_hit(&n, 15, true).is_some_and(|h| h.name == "cookie_notice"));
+        normalize_line(
+            "We use cookies to ensure that we give you the best experience on our website.",
+            &mut n,
+        );
+        assert!(
+            r.phrase_hit(&n, 15, true)
+                .is_some_and(|h| h.name == "cookie_notice")
+        );
         normalize_line("Please enable JavaScript in your browser.", &mut n);
-        assert!(r.phrase_hit(&n, 6, true).is_some_and(|h| h.name == "c4_javascript"));
+        assert!(
+            r.phrase_hit(&n, 6, true)
+                .is_some_and(|h| h.name == "c4_javascript")
+        );
         // A line about JavaScript itself is no notice.
-        normalize_line("JavaScript is a programming language used on most websites.", &mut n);
+        normalize_line(
+            "JavaScript is a programming language used on most websites.",
+            &mut n,
+        );
         assert!(r.phrase_hit(&n, 9, true).is_none());
         normalize_line("Grandma's cookies use butter, not margarine.", &mut n);
         assert!(r.phrase_hit(&n, 7, true).is_none());
@@ -999,7 +1174,10 @@ mod tests {
         let mut n = String::new();
         normalize_line("Filed under History", &mut n);
         assert!(r.phrase_hit(&n, 3, false).is_some_and(|h| h.hard));
-        normalize_line("Filed under pressure, the report reached the minister on the last day of June.", &mut n);
+        normalize_line(
+            "Filed under pressure, the report reached the minister on the last day of June.",
+            &mut n,
+        );
         assert!(!r.phrase_hit(&n, 14, true).is_some_and(|h| h.hard));
     }
 
@@ -1012,7 +1190,10 @@ mod tests {
         let footer = "About Us\nCareers\nPress Room\nOur Newsletter\nGift Cards";
         let mut stats = LineStats::new();
         for i in 0..4 {
-            stats.add_document("example.org", &format!("Story {i} opens with a different sentence about the city.\n{footer}"));
+            stats.add_document(
+                "example.org",
+                &format!("Story {i} opens with a different sentence about the city.\n{footer}"),
+            );
         }
         let text = format!("{body}\n{footer}");
         stats.add_document("example.org", &text);
@@ -1022,8 +1203,15 @@ mod tests {
         let idx: Vec<u32> = rem.iter().map(|r| r.line_index).collect();
         assert_eq!(idx, vec![3, 4, 5, 6, 7]);
         assert!(rem.iter().any(|r| r.doc_freq == Some(5)));
-        let kept = Rules::with_config(Config { keep_rules: vec!["page_footer".into()], ..Config::default() });
-        assert!(kept.removals_in(&text, "example.org", Some(&rep)).iter().all(|r| r.rule != "page_footer"));
+        let kept = Rules::with_config(Config {
+            keep_rules: vec!["page_footer".into()],
+            ..Config::default()
+        });
+        assert!(
+            kept.removals_in(&text, "example.org", Some(&rep))
+                .iter()
+                .all(|r| r.rule != "page_footer")
+        );
     }
 
     #[test]
@@ -1035,9 +1223,15 @@ mod tests {
             I took this train every day for ten years and never noticed the clock was wrong, thanks for the story!\n\
             Reply\n\
             Leave a Reply Cancel reply";
-        let r = Rules::with_config(Config { keep_comments: true, ..Config::default() });
+        let r = Rules::with_config(Config {
+            keep_comments: true,
+            ..Config::default()
+        });
         let idx: Vec<u32> = r.removals(text).iter().map(|r| r.line_index).collect();
         assert!(!idx.contains(&4), "{idx:?}");
-        assert!(idx.contains(&2) && idx.contains(&5) && idx.contains(&6), "{idx:?}");
+        assert!(
+            idx.contains(&2) && idx.contains(&5) && idx.contains(&6),
+            "{idx:?}"
+        );
     }
 }

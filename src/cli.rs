@@ -22,7 +22,11 @@ const EXIT_FATAL: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "corpusmill", version, about = "Scraped web text in, analysis-ready corpus tables (Parquet) out.")]
+#[command(
+    name = "corpusmill",
+    version,
+    about = "Scraped web text in, analysis-ready corpus tables (Parquet) out."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -242,8 +246,14 @@ enum PartitionBy {
 
 fn parse_shard(value: &str) -> Result<(u32, u32), String> {
     let (index, count) = value.split_once('/').ok_or("expected K/N, e.g. 0/4")?;
-    let index: u32 = index.trim().parse().map_err(|_| format!("bad shard index {index:?}"))?;
-    let count: u32 = count.trim().parse().map_err(|_| format!("bad shard count {count:?}"))?;
+    let index: u32 = index
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad shard index {index:?}"))?;
+    let count: u32 = count
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad shard count {count:?}"))?;
     if count == 0 || index >= count {
         return Err(format!("shard {index}/{count}: need 0 <= K < N"));
     }
@@ -351,7 +361,12 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     {
         // As a crash after the tables but before the marker: the retry must redo the shard.
         if let Some((k, n)) = args.shard {
-            let _ = std::fs::remove_file(options.out.join(corpus::DONE_DIR).join(format!("part-{k}-of-{n}.json")));
+            let _ = std::fs::remove_file(
+                options
+                    .out
+                    .join(corpus::DONE_DIR)
+                    .join(format!("part-{k}-of-{n}.json")),
+            );
         }
         anyhow::bail!(message);
     }
@@ -395,8 +410,15 @@ fn linestats(args: &LinestatsArgs) -> anyhow::Result<ExitCode> {
         url_field: args.url_field.clone(),
         ..Default::default()
     };
-    let summary = corpusmill::scaleout::linestats(&inputs, &read, args.shard, args.buckets, &args.work, args.threads)
-        .with_context(|| format!("linestats into {}", args.work.display()))?;
+    let summary = corpusmill::scaleout::linestats(
+        &inputs,
+        &read,
+        args.shard,
+        args.buckets,
+        &args.work,
+        args.threads,
+    )
+    .with_context(|| format!("linestats into {}", args.work.display()))?;
     let (k, n) = args.shard;
     match summary.already_done {
         true => println!("linestats shard {k}/{n} already done: nothing to do"),
@@ -424,21 +446,43 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         print_quietly(&(serde_json::to_string_pretty(&report)? + "\n"));
     } else {
-        let rows: Vec<String> = report.rows.iter().map(|(t, n)| format!("{t} {n}")).collect();
-        println!("shards   {} ({})", report.shards.len(), report.shards.join(", "));
+        let rows: Vec<String> = report
+            .rows
+            .iter()
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect();
+        println!(
+            "shards   {} ({})",
+            report.shards.len(),
+            report.shards.join(", ")
+        );
         println!("inputs   {}", report.inputs);
         println!("rows     {}", rows.join(", "));
         for problem in &report.problems {
             eprintln!("corpusmill verify: {problem}");
         }
-        println!("{}", if report.problems.is_empty() { "ok" } else { "FAILED" });
+        println!(
+            "{}",
+            if report.problems.is_empty() {
+                "ok"
+            } else {
+                "FAILED"
+            }
+        );
     }
-    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FATAL) })
+    Ok(if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FATAL)
+    })
 }
 
 fn print_summary(summary: &RunSummary, out: &std::path::Path) {
     if summary.already_done {
-        println!("shard already done (its marker in {}/_done exists): nothing to do", out.display());
+        println!(
+            "shard already done (its marker in {}/_done exists): nothing to do",
+            out.display()
+        );
         return;
     }
     let documents: u64 = summary.documents_by_status.values().sum();
@@ -449,7 +493,10 @@ fn print_summary(summary: &RunSummary, out: &std::path::Path) {
         .collect();
     println!("documents      {documents} ({})", statuses.join(", "));
     for table in ["sentences", "tokens", "entities", "removed_lines"] {
-        println!("{table:<14} {}", summary.rows.get(table).copied().unwrap_or(0));
+        println!(
+            "{table:<14} {}",
+            summary.rows.get(table).copied().unwrap_or(0)
+        );
     }
     let langs: Vec<String> = summary
         .documents_by_lang
@@ -466,10 +513,19 @@ fn print_summary(summary: &RunSummary, out: &std::path::Path) {
     if !summary.stage_seconds.is_empty() {
         // Pipeline order, not the map's alphabetical one.
         let order = std::iter::once("count_lines")
-            .chain(corpusmill::pipeline::Stage::ALL.iter().map(|stage| stage.name()))
+            .chain(
+                corpusmill::pipeline::Stage::ALL
+                    .iter()
+                    .map(|stage| stage.name()),
+            )
             .chain(std::iter::once("assemble"));
         let stages: Vec<String> = order
-            .filter_map(|name| summary.stage_seconds.get(name).map(|s| format!("{name} {s:.2}")))
+            .filter_map(|name| {
+                summary
+                    .stage_seconds
+                    .get(name)
+                    .map(|s| format!("{name} {s:.2}"))
+            })
             .collect();
         println!("stage seconds  {}", stages.join(", "));
     }
@@ -499,8 +555,16 @@ fn print_schema() {
         text.push_str(table.name());
         text.push('\n');
         for field in table.schema().fields() {
-            let nullable = if field.is_nullable() { " (nullable)" } else { "" };
-            text.push_str(&format!("  {:<16} {}{nullable}\n", field.name(), field.data_type()));
+            let nullable = if field.is_nullable() {
+                " (nullable)"
+            } else {
+                ""
+            };
+            text.push_str(&format!(
+                "  {:<16} {}{nullable}\n",
+                field.name(),
+                field.data_type()
+            ));
         }
     }
     print_quietly(&text);

@@ -7,12 +7,14 @@
 
 use crate::decode::decode;
 use crate::input::{InputFile, MissingInput, RawDocument, ReadOptions, Unread, list_inputs};
+use crate::lang::Lang;
 use crate::linestats::{LineStats, RepeatedLines};
-use crate::output::{DocRecord, OutputError, RowCounts, SCHEMA_VERSION, Table, TableWriters, WriteOptions};
+use crate::output::{
+    DocRecord, OutputError, RowCounts, SCHEMA_VERSION, Table, TableWriters, WriteOptions,
+};
 use crate::pipeline::{Config, Pipeline, Stage};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use crate::lang::Lang;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -133,7 +135,9 @@ pub enum RunError {
         reason: String,
     },
     /// `--resume` found work from a run over other inputs or with other options.
-    #[error("cannot resume in {0}: the unfinished run there had other inputs or options (use --force to start over)")]
+    #[error(
+        "cannot resume in {0}: the unfinished run there had other inputs or options (use --force to start over)"
+    )]
     ResumeMismatch(PathBuf),
     /// An input named on the command line does not exist.
     #[error(transparent)]
@@ -219,7 +223,9 @@ pub fn process_document(pipeline: &Pipeline, raw: RawDocument) -> DocRecord {
     };
     let decode_started = Instant::now();
     let decoded = decode(&bytes);
-    pipeline.stage_times().add(Stage::Decode, decode_started.elapsed());
+    pipeline
+        .stage_times()
+        .add(Stage::Decode, decode_started.elapsed());
     match decoded {
         // Spans are u32 byte offsets: text that normalization could grow past them is refused.
         Ok(decoded) if decoded.text.len() as u64 > MAX_TEXT_BYTES => {
@@ -242,7 +248,8 @@ pub fn process_document(pipeline: &Pipeline, raw: RawDocument) -> DocRecord {
                 }
                 Err(panic) => {
                     record.failed = true;
-                    record.skip_reason = Some(format!("internal_error: {}", panic_message(&*panic)));
+                    record.skip_reason =
+                        Some(format!("internal_error: {}", panic_message(&*panic)));
                 }
             }
         }
@@ -278,7 +285,11 @@ fn count_lines_reporting(
 
 /// The unfrozen counts of the first pass over `inputs`, for the staged statistics of a run
 /// spread over machines (`crate::scaleout`), where each shard counts its own inputs.
-pub fn count_line_stats(inputs: &[InputFile], read: &ReadOptions, progress: Option<&dyn Progress>) -> LineStats {
+pub fn count_line_stats(
+    inputs: &[InputFile],
+    read: &ReadOptions,
+    progress: Option<&dyn Progress>,
+) -> LineStats {
     let done = std::sync::atomic::AtomicU64::new(0);
     let done_bytes = std::sync::atomic::AtomicU64::new(0);
     inputs
@@ -342,11 +353,16 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<RunSummary, RunError
         return Ok(summarize(&[], [0; 5], started.elapsed().as_secs_f64()).already_done());
     }
     // Shards share the output directory: each touches only its own files.
-    prepare_output_dir(&options.out, options.force || options.resume || shard_marker.is_some())?;
+    prepare_output_dir(
+        &options.out,
+        options.force || options.resume || shard_marker.is_some(),
+    )?;
     let mut all_inputs = list_inputs(&options.inputs)?;
-    let spool = crate::input::spool_stdin(&mut all_inputs, &options.out).map_err(|source| OutputError::Io {
-        path: options.out.clone(),
-        source,
+    let spool = crate::input::spool_stdin(&mut all_inputs, &options.out).map_err(|source| {
+        OutputError::Io {
+            path: options.out.clone(),
+            source,
+        }
     })?;
     let read = ReadOptions {
         max_doc_bytes: options.max_doc_bytes,
@@ -373,7 +389,12 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<RunSummary, RunError
         (Some(_), Some(part)) => format!("{WORK_DIR}-{part}"),
         _ => WORK_DIR.to_owned(),
     };
-    let work = Work::open(&options.out, &work_name, &plan_fingerprint(config, options, &inputs, &segments), options.resume)?;
+    let work = Work::open(
+        &options.out,
+        &work_name,
+        &plan_fingerprint(config, options, &inputs, &segments),
+        options.resume,
+    )?;
     let todo: Vec<usize> = (0..segments.len()).filter(|&i| !work.is_done(i)).collect();
 
     let mut stage_seconds = BTreeMap::new();
@@ -381,7 +402,11 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<RunSummary, RunError
         let progress = options.progress.as_deref();
         if let Some(progress) = progress {
             let bytes = all_inputs.iter().map(InputFile::len).sum();
-            progress.event(ProgressEvent::Started { pass: Pass::CountLines, documents: all_inputs.len() as u64, bytes });
+            progress.event(ProgressEvent::Started {
+                pass: Pass::CountLines,
+                documents: all_inputs.len() as u64,
+                bytes,
+            });
         }
         let count_started = Instant::now();
         let repeated = match &options.repeated {
@@ -391,11 +416,18 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<RunSummary, RunError
         stage_seconds.insert("count_lines", count_started.elapsed().as_secs_f64());
         if let Some(progress) = progress {
             let todo_inputs = todo.iter().flat_map(|&i| &inputs[segments[i].clone()]);
-            let (documents, bytes) = todo_inputs.fold((0, 0), |(n, b), input| (n + 1, b + input.len()));
-            progress.event(ProgressEvent::Started { pass: Pass::Process, documents, bytes });
+            let (documents, bytes) =
+                todo_inputs.fold((0, 0), |(n, b), input| (n + 1, b + input.len()));
+            progress.event(ProgressEvent::Started {
+                pass: Pass::Process,
+                documents,
+                bytes,
+            });
         }
         let pipeline = Pipeline::new(config.clone()).with_repeated_lines(repeated);
-        process_segments(&pipeline, &pool, options, &read, &write, &work, &inputs, &segments, &todo)?;
+        process_segments(
+            &pipeline, &pool, options, &read, &write, &work, &inputs, &segments, &todo,
+        )?;
         stage_seconds.extend(pipeline.stage_times().seconds());
     }
 
@@ -403,7 +435,11 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<RunSummary, RunError
     let single_files = options.layout.is_single_files();
     let assemble_started = Instant::now();
     let counts = crate::output::concat_tables(
-        if single_files { &options.out } else { &work.dir },
+        if single_files {
+            &options.out
+        } else {
+            &work.dir
+        },
         |table| format!("{}.parquet", table.name()),
         |table| (0..segments.len()).map(|i| work.part(i, table)).collect(),
         &write,
@@ -487,9 +523,13 @@ fn process_segments(
         });
         'segments: for &segment in todo {
             let segment_inputs = &inputs[segments[segment].clone()];
-            let mut chunks = crate::input::chunks(crate::input::documents(segment_inputs, read)).peekable();
+            let mut chunks =
+                crate::input::chunks(crate::input::documents(segment_inputs, read)).peekable();
             while let Some(chunk) = chunks.next() {
-                let (chunk_documents, chunk_bytes) = (chunk.len() as u64, chunk.iter().map(|p| p.size_hint()).sum::<u64>());
+                let (chunk_documents, chunk_bytes) = (
+                    chunk.len() as u64,
+                    chunk.iter().map(|p| p.size_hint()).sum::<u64>(),
+                );
                 let records: Vec<DocRecord> = pool.install(|| {
                     chunk
                         .into_par_iter()
@@ -525,7 +565,9 @@ fn process_segments(
             }
         }
         drop(sender);
-        writer_thread.join().expect("the writer thread does not panic")
+        writer_thread
+            .join()
+            .expect("the writer thread does not panic")
     });
     written?;
     match fail_fast {
@@ -542,7 +584,10 @@ fn segments(inputs: &[InputFile], max_documents: usize) -> Vec<Range<usize>> {
     while start < inputs.len() {
         let mut end = start;
         let mut bytes = 0u64;
-        while end < inputs.len() && end - start < max_documents && (end == start || bytes < SEGMENT_BYTES) {
+        while end < inputs.len()
+            && end - start < max_documents
+            && (end == start || bytes < SEGMENT_BYTES)
+        {
             bytes += inputs[end].len();
             end += 1;
         }
@@ -553,7 +598,12 @@ fn segments(inputs: &[InputFile], max_documents: usize) -> Vec<Range<usize>> {
 }
 
 /// Everything that shapes the rows and their files: a resumed run must match it exactly.
-fn plan_fingerprint(config: &Config, options: &RunOptions, inputs: &[InputFile], segments: &[Range<usize>]) -> String {
+fn plan_fingerprint(
+    config: &Config,
+    options: &RunOptions,
+    inputs: &[InputFile],
+    segments: &[Range<usize>],
+) -> String {
     let mut hasher = twox_hash::XxHash64::with_seed(0);
     let mut feed = |text: &str| {
         use std::hash::Hasher;
@@ -567,7 +617,10 @@ fn plan_fingerprint(config: &Config, options: &RunOptions, inputs: &[InputFile],
     feed(&serde_json::to_string(&options.layout).unwrap_or_default());
     feed(&format!(
         "{} {} {} {}",
-        options.max_doc_bytes, options.write.zstd_level, options.write.row_group_rows, segments.len()
+        options.max_doc_bytes,
+        options.write.zstd_level,
+        options.write.row_group_rows,
+        segments.len()
     ));
     for input in inputs {
         feed(&input.source);
@@ -610,7 +663,8 @@ impl Work {
     }
 
     fn part(&self, segment: usize, table: Table) -> PathBuf {
-        self.dir.join(format!("seg-{segment:06}.{}.parquet", table.name()))
+        self.dir
+            .join(format!("seg-{segment:06}.{}.parquet", table.name()))
     }
 
     fn done_path(&self, segment: usize) -> PathBuf {
@@ -618,11 +672,18 @@ impl Work {
     }
 
     fn is_done(&self, segment: usize) -> bool {
-        self.done_path(segment).exists() && Table::ALL.iter().all(|&table| self.part(segment, table).exists())
+        self.done_path(segment).exists()
+            && Table::ALL
+                .iter()
+                .all(|&table| self.part(segment, table).exists())
     }
 
     fn writers(&self, segment: usize, write: &WriteOptions) -> Result<TableWriters, OutputError> {
-        TableWriters::create(&self.dir, |table| format!("seg-{segment:06}.{}.parquet", table.name()), write)
+        TableWriters::create(
+            &self.dir,
+            |table| format!("seg-{segment:06}.{}.parquet", table.name()),
+            write,
+        )
     }
 
     /// Marks a segment complete, after its parts are synced and renamed into place.
@@ -633,7 +694,10 @@ impl Work {
 
     fn outcomes(&self, segment: usize) -> Result<Vec<InputOutcome>, RunError> {
         let path = self.done_path(segment);
-        let text = std::fs::read(&path).map_err(|source| OutputError::Io { path: path.clone(), source })?;
+        let text = std::fs::read(&path).map_err(|source| OutputError::Io {
+            path: path.clone(),
+            source,
+        })?;
         serde_json::from_slice(&text).map_err(|error| {
             RunError::Output(OutputError::Io {
                 path,
@@ -683,8 +747,14 @@ fn prepare_output_dir(out: &Path, force: bool) -> Result<(), RunError> {
 /// Key-value metadata written into every Parquet file.
 fn metadata(config: &Config) -> Vec<(String, String)> {
     vec![
-        ("corpusmill.version".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
-        ("corpusmill.schema_version".to_owned(), SCHEMA_VERSION.to_owned()),
+        (
+            "corpusmill.version".to_owned(),
+            env!("CARGO_PKG_VERSION").to_owned(),
+        ),
+        (
+            "corpusmill.schema_version".to_owned(),
+            SCHEMA_VERSION.to_owned(),
+        ),
         (
             "corpusmill.options".to_owned(),
             serde_json::to_string(config).unwrap_or_default(),
@@ -756,7 +826,10 @@ pub const DONE_DIR: &str = "_done";
 /// The completion marker of this run's shard, `OUT/_done/part-K-of-N.json`; `None` unsharded.
 fn shard_marker(out: &Path, layout: &crate::output::Layout) -> Option<PathBuf> {
     let (index, count) = layout.shard?;
-    Some(out.join(DONE_DIR).join(format!("part-{index}-of-{count}.json")))
+    Some(
+        out.join(DONE_DIR)
+            .join(format!("part-{index}-of-{count}.json")),
+    )
 }
 
 /// Writes a shard's marker, last: its manifest plus its input files with sizes and hashes.
@@ -771,7 +844,9 @@ fn write_shard_marker(
     let files: Vec<serde_json::Value> = files
         .iter()
         .map(|file| {
-            let hash = crate::input::file_hash(&file.path).map(|h| format!("{h:016x}")).ok();
+            let hash = crate::input::file_hash(&file.path)
+                .map(|h| format!("{h:016x}"))
+                .ok();
             serde_json::json!({ "source": file.source, "bytes": file.len(), "xxh64": hash })
         })
         .collect();
@@ -793,7 +868,10 @@ fn write_shard_marker(
         "summary": summary,
     });
     if let Some(dir) = marker.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| OutputError::Io { path: dir.to_path_buf(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
     }
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     write_atomically(marker, text.as_bytes())?;

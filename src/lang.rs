@@ -309,34 +309,35 @@ fn gather(text: &str, evidence: &mut Evidence, buffer: &mut String) {
     buffer.clear();
     let mut marks = 0u64;
     let mut apostrophe = false;
-    let flush = |buffer: &mut String, evidence: &mut Evidence, marks: &mut u64, apostrophe: &mut bool| {
-        if buffer.is_empty() {
-            return;
-        }
-        if *marks != 0 {
-            add(evidence, *marks, marker_weight / marks.count_ones() as f32);
-            *marks = 0;
-        }
-        evidence.words += 1;
-        if let Some((mask, weight)) = lookup(model, buffer) {
-            add(evidence, mask, weight);
-        } else if *apostrophe {
-            let word = buffer.trim_matches('\'');
-            if let Some((mask, weight)) = lookup(model, word) {
+    let flush =
+        |buffer: &mut String, evidence: &mut Evidence, marks: &mut u64, apostrophe: &mut bool| {
+            if buffer.is_empty() {
+                return;
+            }
+            if *marks != 0 {
+                add(evidence, *marks, marker_weight / marks.count_ones() as f32);
+                *marks = 0;
+            }
+            evidence.words += 1;
+            if let Some((mask, weight)) = lookup(model, buffer) {
                 add(evidence, mask, weight);
-            } else if let Some(cut) = word.find('\'') {
-                // Elisions and clitics: French l'homme, Catalan d'aquest.
-                if let Some((mask, weight)) = lookup(model, &word[..cut + 1]) {
+            } else if *apostrophe {
+                let word = buffer.trim_matches('\'');
+                if let Some((mask, weight)) = lookup(model, word) {
                     add(evidence, mask, weight);
-                }
-                if let Some((mask, weight)) = lookup(model, &word[cut + 1..]) {
-                    add(evidence, mask, weight);
+                } else if let Some(cut) = word.find('\'') {
+                    // Elisions and clitics: French l'homme, Catalan d'aquest.
+                    if let Some((mask, weight)) = lookup(model, &word[..cut + 1]) {
+                        add(evidence, mask, weight);
+                    }
+                    if let Some((mask, weight)) = lookup(model, &word[cut + 1..]) {
+                        add(evidence, mask, weight);
+                    }
                 }
             }
-        }
-        *apostrophe = false;
-        buffer.clear();
-    };
+            *apostrophe = false;
+            buffer.clear();
+        };
     for c in text.chars() {
         if c.is_ascii() {
             if c.is_ascii_alphabetic() {
@@ -663,7 +664,10 @@ pub fn detect_sentences(text: &str, sentences: &[Span], document: LangGuess) -> 
             } else {
                 let among = contenders(&evidence, document.lang);
                 let guess = decide(sentence, &evidence, Some(&among));
-                (guess, guess.lang.is_known() && guess.confidence >= ANCHOR_CONFIDENCE)
+                (
+                    guess,
+                    guess.lang.is_known() && guess.confidence >= ANCHOR_CONFIDENCE,
+                )
             }
         } else if short && class != Class::Other {
             (LangGuess::UND, false)
@@ -681,7 +685,9 @@ pub fn detect_sentences(text: &str, sentences: &[Span], document: LangGuess) -> 
         });
     }
     let score_of = |evidence: &Evidence, lang: Lang| {
-        lang.0.and_then(index_of).map_or(0.0, |k| evidence.scores[k])
+        lang.0
+            .and_then(index_of)
+            .map_or(0.0, |k| evidence.scores[k])
     };
     // Nearest anchor before and after each sentence, per script class, in two linear passes.
     let slot = |class: Class| class as usize;
@@ -733,7 +739,8 @@ pub fn detect_sentences(text: &str, sentences: &[Span], document: LangGuess) -> 
             .filter(|c| c.lang.is_known());
         let Some(context) = context else {
             // Nothing around in this script to lean on: judge the sentence alone after all.
-            let guess = if sentence.guess.lang.is_known() || sentence.evidence.letters < MIN_LETTERS {
+            let guess = if sentence.guess.lang.is_known() || sentence.evidence.letters < MIN_LETTERS
+            {
                 sentence.guess
             } else {
                 let text = text.get(sentences[i].range()).unwrap_or("");
@@ -799,11 +806,17 @@ mod tests {
     #[test]
     fn close_pairs_follow_the_function_words() {
         // Pairs whatlang alone often confuses: Norwegian/Danish, Turkish/Azerbaijani, Russian/Bulgarian.
-        let nob = detect_document("Det var ikke lett å si hva som hadde skjedd, men de ble enige om å prøve igjen.");
+        let nob = detect_document(
+            "Det var ikke lett å si hva som hadde skjedd, men de ble enige om å prøve igjen.",
+        );
         assert_eq!(nob.lang.code(), "nob");
-        let dan = detect_document("Det var ikke let at sige, hvad der var sket, men de blev enige om at prøve igen.");
+        let dan = detect_document(
+            "Det var ikke let at sige, hvad der var sket, men de blev enige om at prøve igen.",
+        );
         assert_eq!(dan.lang.code(), "dan");
-        let tur = detect_document("Bu yıl ilk kez düzenlenen festivale çok sayıda kişi katıldı ve konserler gece boyunca sürdü.");
+        let tur = detect_document(
+            "Bu yıl ilk kez düzenlenen festivale çok sayıda kişi katıldı ve konserler gece boyunca sürdü.",
+        );
         assert_eq!(tur.lang.code(), "tur");
         let rus = detect_document("Вечером мы вышли на улицу, и было уже совсем темно.");
         assert_eq!(rus.lang.code(), "rus");
@@ -830,7 +843,10 @@ mod tests {
         let guesses = detect_sentences(text, &spans, doc);
         assert_eq!(guesses.len(), 3);
         // "Ja." alone could be many languages; here it is German.
-        assert!(guesses.iter().all(|g| g.lang.code() == "deu"), "{guesses:?}");
+        assert!(
+            guesses.iter().all(|g| g.lang.code() == "deu"),
+            "{guesses:?}"
+        );
     }
 
     #[test]
@@ -865,7 +881,8 @@ mod tests {
 
     #[test]
     fn long_document_is_sampled_and_stays_on_char_boundaries() {
-        let paragraph = "Årets første snø kom tidlig i år, og mange bilister ble overrasket på veien hjem. ";
+        let paragraph =
+            "Årets første snø kom tidlig i år, og mange bilister ble overrasket på veien hjem. ";
         let text = paragraph.repeat(400);
         assert!(text.len() > SAMPLE_BYTES);
         let guess = detect_document(&text);

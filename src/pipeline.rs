@@ -4,9 +4,9 @@
 //! `Document::text`, the cleaned and normalised text. It never touches files; `corpus` does.
 
 use crate::boilerplate::{self, Removal, Rules};
-use crate::linestats::RepeatedLines;
 use crate::entity::{self, DocumentContext, EntitySpan};
 use crate::lang::{self, Lang, LangGuess};
+use crate::linestats::RepeatedLines;
 use crate::normalize::{NormalForm, normalize};
 use crate::sentence;
 use crate::span::Span;
@@ -82,7 +82,8 @@ impl TokenForms {
             self.buffer.push_str(word);
             self.buffer[start..].make_ascii_lowercase();
         } else {
-            self.buffer.extend(word.chars().flat_map(char::to_lowercase));
+            self.buffer
+                .extend(word.chars().flat_map(char::to_lowercase));
         }
         let span = Span::new(start, self.buffer.len());
         self.lower.push(span);
@@ -187,7 +188,12 @@ impl StageTimes {
     pub fn seconds(&self) -> Vec<(&'static str, f64)> {
         Stage::ALL
             .iter()
-            .map(|&stage| (stage.name(), self.nanos[stage as usize].load(Ordering::Relaxed) as f64 / 1e9))
+            .map(|&stage| {
+                (
+                    stage.name(),
+                    self.nanos[stage as usize].load(Ordering::Relaxed) as f64 / 1e9,
+                )
+            })
             .collect()
     }
 }
@@ -259,7 +265,10 @@ impl Pipeline {
     /// Runs every stage on one document's decoded text from `site` (its source directory or
     /// URL host), which selects the corpus statistics that apply to it.
     pub fn process_in(&self, raw: &str, site: &str) -> Document {
-        let mut lap = Lap { times: &self.times, last: Instant::now() };
+        let mut lap = Lap {
+            times: &self.times,
+            last: Instant::now(),
+        };
         let removals = self.rules.removals_in(raw, site, self.repeated.as_ref());
         let (kept, removed_lines) = remove_lines(raw, &removals);
         lap.done(Stage::Boilerplate);
@@ -378,16 +387,36 @@ mod tests {
 
     #[test]
     fn removed_lines_are_blanked_and_reported_with_their_line_numbers() {
-        let raw = "Stalingrad was a city.\r\nLeave a Reply\n\nThe Volga River flows.\nTwitter picture";
+        let raw =
+            "Stalingrad was a city.\r\nLeave a Reply\n\nThe Volga River flows.\nTwitter picture";
         let removals = [
-            Removal { line_index: 1, rule: "comment_form", doc_freq: None },
-            Removal { line_index: 4, rule: "social_widget", doc_freq: None },
+            Removal {
+                line_index: 1,
+                rule: "comment_form",
+                doc_freq: None,
+            },
+            Removal {
+                line_index: 4,
+                rule: "social_widget",
+                doc_freq: None,
+            },
         ];
         let (kept, removed) = remove_lines(raw, &removals);
-        assert_eq!(kept, "Stalingrad was a city.\r\n\n\nThe Volga River flows.\n");
-        let lines: Vec<(u32, &str, &str)> =
-            removed.iter().map(|r| (r.line_no, r.text.as_str(), r.rule)).collect();
-        assert_eq!(lines, [(2, "Leave a Reply", "comment_form"), (5, "Twitter picture", "social_widget")]);
+        assert_eq!(
+            kept,
+            "Stalingrad was a city.\r\n\n\nThe Volga River flows.\n"
+        );
+        let lines: Vec<(u32, &str, &str)> = removed
+            .iter()
+            .map(|r| (r.line_no, r.text.as_str(), r.rule))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (2, "Leave a Reply", "comment_form"),
+                (5, "Twitter picture", "social_widget")
+            ]
+        );
     }
 
     #[test]
@@ -401,8 +430,12 @@ mod tests {
         for sentence in &document.sentences {
             let text = &document.text[sentence.span.range()];
             assert_eq!(text, text.trim());
-            for token in &document.tokens[sentence.tokens.start as usize..sentence.tokens.end as usize] {
-                assert!(sentence.span.start <= token.span.start && token.span.end <= sentence.span.end);
+            for token in
+                &document.tokens[sentence.tokens.start as usize..sentence.tokens.end as usize]
+            {
+                assert!(
+                    sentence.span.start <= token.span.start && token.span.end <= sentence.span.end
+                );
                 covered += 1;
             }
         }

@@ -143,8 +143,23 @@ fn abbreviations_for(lang: Lang) -> &'static Abbreviations {
 fn ordinal_dot(code: &str) -> bool {
     matches!(
         code,
-        "deu" | "dan" | "nob" | "swe" | "fin" | "est" | "hun" | "tur" | "lit" | "lav" | "srp"
-            | "hrv" | "slv" | "ces" | "slk" | "pol" | "isl"
+        "deu"
+            | "dan"
+            | "nob"
+            | "swe"
+            | "fin"
+            | "est"
+            | "hun"
+            | "tur"
+            | "lit"
+            | "lav"
+            | "srp"
+            | "hrv"
+            | "slv"
+            | "ces"
+            | "slk"
+            | "pol"
+            | "isl"
     )
 }
 
@@ -152,7 +167,20 @@ fn ordinal_dot(code: &str) -> bool {
 pub(crate) fn is_closer(c: char) -> bool {
     matches!(
         c,
-        '"' | '\'' | ')' | ']' | '}' | '»' | '”' | '’' | '›' | '」' | '』' | '〉' | '》' | '】' | '）'
+        '"' | '\''
+            | ')'
+            | ']'
+            | '}'
+            | '»'
+            | '”'
+            | '’'
+            | '›'
+            | '」'
+            | '』'
+            | '〉'
+            | '》'
+            | '】'
+            | '）'
     )
 }
 
@@ -160,8 +188,23 @@ pub(crate) fn is_closer(c: char) -> bool {
 pub(crate) fn is_opener(c: char) -> bool {
     matches!(
         c,
-        '"' | '\'' | '(' | '[' | '{' | '«' | '“' | '‘' | '„' | '‹' | '「' | '『' | '〈' | '《'
-            | '【' | '（' | '¿' | '¡'
+        '"' | '\''
+            | '('
+            | '['
+            | '{'
+            | '«'
+            | '“'
+            | '‘'
+            | '„'
+            | '‹'
+            | '「'
+            | '『'
+            | '〈'
+            | '《'
+            | '【'
+            | '（'
+            | '¿'
+            | '¡'
     )
 }
 
@@ -169,8 +212,25 @@ pub(crate) fn is_opener(c: char) -> bool {
 fn is_terminal_char(c: char) -> bool {
     matches!(
         c,
-        '.' | '!' | '?' | '…' | '։' | '。' | '！' | '？' | '।' | '॥' | '؟' | '۔' | '‼' | '⁇' | '⁈'
-            | '⁉' | '።' | '፧' | '။' | '｡'
+        '.' | '!'
+            | '?'
+            | '…'
+            | '։'
+            | '。'
+            | '！'
+            | '？'
+            | '।'
+            | '॥'
+            | '؟'
+            | '۔'
+            | '‼'
+            | '⁇'
+            | '⁈'
+            | '⁉'
+            | '።'
+            | '፧'
+            | '။'
+            | '｡'
     )
 }
 
@@ -180,7 +240,9 @@ fn is_terminal_char(c: char) -> bool {
 /// skipped byte by byte without decoding.
 static INTERESTING: LazyLock<[bool; 256]> = LazyLock::new(|| {
     let mut table = [false; 256];
-    for b in [b'.', b'!', b'?', b'\n', b';', b':', 0xE0, 0xE1, 0xE2, 0xE3, 0xEF, 0xD6, 0xD8, 0xDB] {
+    for b in [
+        b'.', b'!', b'?', b'\n', b';', b':', 0xE0, 0xE1, 0xE2, 0xE3, 0xEF, 0xD6, 0xD8, 0xDB,
+    ] {
         table[b as usize] = true;
     }
     table
@@ -256,7 +318,10 @@ static RULES: LazyLock<Vec<(&'static str, SentenceRules)>> = LazyLock::new(|| {
 static NO_RULES: LazyLock<SentenceRules> = LazyLock::new(SentenceRules::default);
 
 fn rules_for(code: &str) -> &'static SentenceRules {
-    RULES.iter().find(|(c, _)| *c == code).map_or(&*NO_RULES, |(_, r)| r)
+    RULES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or(&*NO_RULES, |(_, r)| r)
 }
 
 /// Splits `text` into sentences. Spans are trimmed of surrounding whitespace, in order,
@@ -275,7 +340,11 @@ pub fn split(text: &str, lang: Lang) -> Vec<Span> {
         rules: rules_for(lang.code()),
     };
     let starters = !splitter.rules.starters.is_empty();
-    let interesting = if starters { &*INTERESTING_CAPS } else { &*INTERESTING };
+    let interesting = if starters {
+        &*INTERESTING_CAPS
+    } else {
+        &*INTERESTING
+    };
     let bytes = text.as_bytes();
     let mut lower = String::new();
     let mut start = 0;
@@ -381,7 +450,10 @@ impl Splitter<'_> {
         if self.bytes[i + len] != b' ' {
             return None;
         }
-        self.rules.starters.contains(&self.text[i..i + len]).then_some(i + len)
+        self.rules
+            .starters
+            .contains(&self.text[i..i + len])
+            .then_some(i + len)
     }
 
     /// For a newline at `i`: where scanning resumes if it ends the sentence, `None` if the
@@ -508,7 +580,11 @@ impl Splitter<'_> {
 
     /// True when only spaces precede `pos` on its line.
     fn line_start(&self, pos: usize) -> bool {
-        self.bytes[..pos].iter().rev().take_while(|&&b| b != b'\n').all(|&b| b == b' ' || b == b'\t')
+        self.bytes[..pos]
+            .iter()
+            .rev()
+            .take_while(|&&b| b != b'\n')
+            .all(|&b| b == b' ' || b == b'\t')
             && pos > 0
     }
 
@@ -563,7 +639,10 @@ mod tests {
     use super::*;
 
     fn sentences<'a>(text: &'a str, code: &str) -> Vec<&'a str> {
-        split(text, Lang::from_code(code)).into_iter().map(|s| &text[s]).collect()
+        split(text, Lang::from_code(code))
+            .into_iter()
+            .map(|s| &text[s])
+            .collect()
     }
 
     fn check_invariants(text: &str, spans: &[Span]) {
@@ -626,10 +705,29 @@ mod tests {
 
     #[test]
     fn ordinals_and_decimals() {
-        let got = sentences("Die Schlacht begann am 3. Mai 1942 bei der Stadt. Sie dauerte lange.", "deu");
-        assert_eq!(got, ["Die Schlacht begann am 3. Mai 1942 bei der Stadt.", "Sie dauerte lange."]);
-        let got = sentences("The loss was 9.5 million men. It ended in 1943. Then came Kursk.", "eng");
-        assert_eq!(got, ["The loss was 9.5 million men.", "It ended in 1943.", "Then came Kursk."]);
+        let got = sentences(
+            "Die Schlacht begann am 3. Mai 1942 bei der Stadt. Sie dauerte lange.",
+            "deu",
+        );
+        assert_eq!(
+            got,
+            [
+                "Die Schlacht begann am 3. Mai 1942 bei der Stadt.",
+                "Sie dauerte lange."
+            ]
+        );
+        let got = sentences(
+            "The loss was 9.5 million men. It ended in 1943. Then came Kursk.",
+            "eng",
+        );
+        assert_eq!(
+            got,
+            [
+                "The loss was 9.5 million men.",
+                "It ended in 1943.",
+                "Then came Kursk."
+            ]
+        );
     }
 
     #[test]
@@ -649,14 +747,25 @@ mod tests {
 
     #[test]
     fn quotes_ellipses_and_question_marks() {
-        let text = "He shouted \"Stop!\" Then he left. Really?! Yes... And then (Laughter.) It ended.";
+        let text =
+            "He shouted \"Stop!\" Then he left. Really?! Yes... And then (Laughter.) It ended.";
         let got = sentences(text, "eng");
         assert_eq!(
             got,
-            ["He shouted \"Stop!\"", "Then he left.", "Really?!", "Yes...", "And then (Laughter.)", "It ended."]
+            [
+                "He shouted \"Stop!\"",
+                "Then he left.",
+                "Really?!",
+                "Yes...",
+                "And then (Laughter.)",
+                "It ended."
+            ]
         );
         // A lower-case word after "?" or a quoted "!" continues the sentence.
-        assert_eq!(sentences("\"Stop!\" he said. Done.", "eng"), ["\"Stop!\" he said.", "Done."]);
+        assert_eq!(
+            sentences("\"Stop!\" he said. Done.", "eng"),
+            ["\"Stop!\" he said.", "Done."]
+        );
     }
 
     #[test]
@@ -681,16 +790,38 @@ mod tests {
             ]
         );
         assert_eq!(
-            sentences("Nova vlada počinje rad Od početka godine cene su porasle za pet odsto.", "srp"),
-            ["Nova vlada počinje rad", "Od početka godine cene su porasle za pet odsto."]
+            sentences(
+                "Nova vlada počinje rad Od početka godine cene su porasle za pet odsto.",
+                "srp"
+            ),
+            [
+                "Nova vlada počinje rad",
+                "Od početka godine cene su porasle za pet odsto."
+            ]
         );
         assert_eq!(
-            sentences("Νέα μέτρα για την οικονομία Η κυβέρνηση ανακοίνωσε χθες το σχέδιο.", "ell"),
-            ["Νέα μέτρα για την οικονομία", "Η κυβέρνηση ανακοίνωσε χθες το σχέδιο."]
+            sentences(
+                "Νέα μέτρα για την οικονομία Η κυβέρνηση ανακοίνωσε χθες το σχέδιο.",
+                "ell"
+            ),
+            [
+                "Νέα μέτρα για την οικονομία",
+                "Η κυβέρνηση ανακοίνωσε χθες το σχέδιο."
+            ]
         );
         // A starter after punctuation, or a capital that is not a listed starter, goes on.
-        assert_eq!(sentences("Disse ao Diário de Notícias que a Sonae vai crescer.", "por").len(), 1);
-        assert_eq!(sentences("Em Portugal, O Independente fechou.", "por").len(), 1);
+        assert_eq!(
+            sentences(
+                "Disse ao Diário de Notícias que a Sonae vai crescer.",
+                "por"
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            sentences("Em Portugal, O Independente fechou.", "por").len(),
+            1
+        );
         // English has no starter list: "I" mid-sentence is common.
         assert_eq!(sentences("After the meeting I called him", "eng").len(), 1);
     }
@@ -700,23 +831,38 @@ mod tests {
         let text = "O treinador foi lacónico: «Não comento arbitragens.» A equipa treina amanhã.";
         assert_eq!(
             sentences(text, "por"),
-            ["O treinador foi lacónico:", "«Não comento arbitragens.»", "A equipa treina amanhã."]
+            [
+                "O treinador foi lacónico:",
+                "«Não comento arbitragens.»",
+                "A equipa treina amanhã."
+            ]
         );
         assert_eq!(
             sentences("Han sa det slik: Vi må jobbe mer.", "nob"),
             ["Han sa det slik:", "Vi må jobbe mer."]
         );
         // Other languages keep the quotation in the sentence; Portuguese keeps a lower-case list.
-        assert_eq!(sentences("Il a répondu : « Je ne sais pas » et il est parti.", "fra").len(), 1);
-        assert_eq!(sentences("Os requisitos são: ser maior e ter carta.", "por").len(), 1);
+        assert_eq!(
+            sentences("Il a répondu : « Je ne sais pas » et il est parti.", "fra").len(),
+            1
+        );
+        assert_eq!(
+            sentences("Os requisitos são: ser maior e ter carta.", "por").len(),
+            1
+        );
     }
 
     #[test]
     fn question_before_lower_case_in_english() {
-        let text = "where did you stay in Bangkok? any good hotels near the river? thanks in advance!";
+        let text =
+            "where did you stay in Bangkok? any good hotels near the river? thanks in advance!";
         assert_eq!(
             sentences(text, "eng"),
-            ["where did you stay in Bangkok?", "any good hotels near the river?", "thanks in advance!"]
+            [
+                "where did you stay in Bangkok?",
+                "any good hotels near the river?",
+                "thanks in advance!"
+            ]
         );
         // Elsewhere a lower-case word after "?" continues the sentence ("¿Vienes? dijo él").
         assert_eq!(sentences("«Vens?» perguntou ela.", "por").len(), 1);
@@ -730,14 +876,25 @@ mod tests {
             return;
         };
         for entry in entries.flatten() {
-            let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+            let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                continue;
+            };
             for code in ["eng", "por", "und"] {
                 let spans = split(&text, Lang::from_code(code));
                 assert!(spans.len() > 5);
                 check_invariants(&text, &spans);
             }
         }
-        for text in ["", "  \n\n ", ".", "...\n", "a. b", "Mr.", "x.\u{a0}Y", "“”. ”"] {
+        for text in [
+            "",
+            "  \n\n ",
+            ".",
+            "...\n",
+            "a. b",
+            "Mr.",
+            "x.\u{a0}Y",
+            "“”. ”",
+        ] {
             check_invariants(text, &split(text, Lang::UND));
         }
     }
@@ -751,11 +908,23 @@ mod tests {
             println!("skipping: {} not found", path.display());
             return;
         };
-        let texts: Vec<&str> = data.lines().filter_map(|l| l.strip_prefix("# text = ")).collect();
-        let joined = texts.iter().take(400).map(|t| t.trim()).collect::<Vec<_>>().join(" ");
+        let texts: Vec<&str> = data
+            .lines()
+            .filter_map(|l| l.strip_prefix("# text = "))
+            .collect();
+        let joined = texts
+            .iter()
+            .take(400)
+            .map(|t| t.trim())
+            .collect::<Vec<_>>()
+            .join(" ");
         let spans = split(&joined, Lang::from_code("eng"));
         check_invariants(&joined, &spans);
         let ratio = spans.len() as f64 / 400.0;
-        assert!((0.6..1.3).contains(&ratio), "{} sentences for 400", spans.len());
+        assert!(
+            (0.6..1.3).contains(&ratio),
+            "{} sentences for 400",
+            spans.len()
+        );
     }
 }

@@ -71,7 +71,10 @@ impl Stemmers {
     /// Stems a lower-cased word in `lang`; `None` where the language has no Snowball stemmer.
     pub fn stem<'a>(&mut self, lang: Lang, lower: &'a str) -> Option<std::borrow::Cow<'a, str>> {
         let index = self.index(lang);
-        self.by_lang[index].stemmer.as_ref().map(|stemmer| stemmer.stem(lower))
+        self.by_lang[index]
+            .stemmer
+            .as_ref()
+            .map(|stemmer| stemmer.stem(lower))
     }
 
     /// [`Stemmers::stem`] through the cache: the same result, borrowed from the cache.

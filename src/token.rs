@@ -127,7 +127,11 @@ pub fn tokenize_lang(text: &str, sentence: Span, lang: Lang, out: &mut Vec<Token
         // chunk on the sentence's char boundary regardless.
         i = i.min(range.end);
         if ascii_word {
-            let kind = if has_alpha { TokenKind::Word } else { TokenKind::Number };
+            let kind = if has_alpha {
+                TokenKind::Word
+            } else {
+                TokenKind::Number
+            };
             t.push(start, i, kind);
         } else {
             t.chunk(start, i);
@@ -240,8 +244,9 @@ impl Tokenizer<'_, '_> {
                     while let Some(&(s, e)) = pieces.get(k) {
                         let next = &text[s..e];
                         let same = next.len() == first.len_utf8() && next.starts_with(first);
-                        let both_terminal =
-                            terminal && next.len() == 1 && matches!(next.as_bytes()[0], b'.' | b'!' | b'?');
+                        let both_terminal = terminal
+                            && next.len() == 1
+                            && matches!(next.as_bytes()[0], b'.' | b'!' | b'?');
                         if same || both_terminal {
                             b = e;
                             k += 1;
@@ -263,7 +268,10 @@ impl Tokenizer<'_, '_> {
                 let sep = &text[s..e];
                 let Some(&(s2, e2)) = pieces.get(k + 1) else {
                     // "US$", "R$": a currency written after a country code.
-                    if sep == "$" && b - a <= 3 && text[a..b].bytes().all(|c| c.is_ascii_uppercase()) {
+                    if sep == "$"
+                        && b - a <= 3
+                        && text[a..b].bytes().all(|c| c.is_ascii_uppercase())
+                    {
                         b = e;
                         k += 1;
                     }
@@ -305,7 +313,9 @@ impl Tokenizer<'_, '_> {
                 let word = &text[a..b];
                 let keep = ALL.contains(word, &mut self.lower)
                     || is_dotted(word)
-                    || (word.len() <= 3 && word.bytes().all(|c| c.is_ascii_digit()) && e == chunk_end);
+                    || (word.len() <= 3
+                        && word.bytes().all(|c| c.is_ascii_digit())
+                        && e == chunk_end);
                 if keep {
                     b = e;
                     k += 1;
@@ -347,7 +357,10 @@ fn utf8_width(b: u8) -> usize {
 /// Opening and closing punctuation that UAX #29 always cuts off as its own piece, by its bytes.
 fn simple_punct(rest: &[u8]) -> usize {
     match rest {
-        [b'.' | b',' | b';' | b':' | b'!' | b'?' | b'(' | b')' | b'[' | b']' | b'"' | b'\'', ..] => 1,
+        [
+            b'.' | b',' | b';' | b':' | b'!' | b'?' | b'(' | b')' | b'[' | b']' | b'"' | b'\'',
+            ..,
+        ] => 1,
         // « »
         [0xC2, 0xAB | 0xBB, ..] => 2,
         // – — “ ” „ …
@@ -444,7 +457,8 @@ fn elision_split(piece: &str) -> Option<usize> {
 
 fn starts_with_url(s: &str) -> bool {
     let head = s.as_bytes();
-    let starts = |p: &str| head.len() > p.len() && head[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    let starts =
+        |p: &str| head.len() > p.len() && head[..p.len()].eq_ignore_ascii_case(p.as_bytes());
     starts("http://") || starts("https://") || starts("ftp://") || starts("www.")
 }
 
@@ -453,7 +467,9 @@ fn starts_with_url(s: &str) -> bool {
 fn trim_url_end(s: &str) -> usize {
     let mut end = s.len();
     loop {
-        let Some(c) = s[..end].chars().next_back() else { break };
+        let Some(c) = s[..end].chars().next_back() else {
+            break;
+        };
         let drop = match c {
             '.' | ',' | ';' | ':' | '!' | '?' | '"' | '\'' | '»' | '”' | '’' | '>' => true,
             ')' => s[..end].matches('(').count() < s[..end].matches(')').count(),
@@ -499,7 +515,10 @@ fn emoticon_end(s: &str) -> Option<usize> {
         i += 1;
     }
     let mouth = *b.get(i)?;
-    if !matches!(mouth, b')' | b'(' | b'D' | b'P' | b'p' | b'/' | b']' | b'[' | b'|' | b'O' | b'o') {
+    if !matches!(
+        mouth,
+        b')' | b'(' | b'D' | b'P' | b'p' | b'/' | b']' | b'[' | b'|' | b'O' | b'o'
+    ) {
         return None;
     }
     i += 1;
@@ -507,7 +526,9 @@ fn emoticon_end(s: &str) -> Option<usize> {
         i += 1;
     }
     // ":Diese" or ":/path" are not faces.
-    if b.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'/') {
+    if b.get(i)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'/')
+    {
         return None;
     }
     Some(i)
@@ -539,7 +560,8 @@ fn kind_of(token: &str) -> TokenKind {
 /// the math/currency symbols, Latin-1 and General Punctuation, CJK and fullwidth forms.
 fn is_punctuation(c: char) -> bool {
     if c.is_ascii() {
-        return c.is_ascii_punctuation() && !matches!(c, '$' | '+' | '<' | '=' | '>' | '^' | '`' | '|' | '~');
+        return c.is_ascii_punctuation()
+            && !matches!(c, '$' | '+' | '<' | '=' | '>' | '^' | '`' | '|' | '~');
     }
     matches!(c,
         '¡' | '§' | '«' | '¶' | '\u{b7}' | '»' | '¿' | '\u{37e}' | '\u{387}' | '։' | '־' | '׀' | '׃' | '׆' | '׳' | '״'
@@ -557,7 +579,9 @@ mod tests {
         let body = text.trim();
         let start = text.len() - text.trim_start().len();
         tokenize(text, Span::new(start, start + body.len()), &mut out);
-        out.iter().map(|t| (&text[t.span], t.kind.as_str())).collect()
+        out.iter()
+            .map(|t| (&text[t.span], t.kind.as_str()))
+            .collect()
     }
 
     fn words(text: &str) -> Vec<&str> {
@@ -570,9 +594,19 @@ mod tests {
         tokenize(text, sentence, &mut out);
         let mut pos = sentence.start as usize;
         for t in &out {
-            assert!(t.span.start as usize >= pos && t.span.start < t.span.end, "{t:?}");
-            assert!(text[pos..t.span.start as usize].trim().is_empty(), "gap before {t:?}");
-            assert!(!text[t.span].chars().any(char::is_whitespace), "{:?}", &text[t.span]);
+            assert!(
+                t.span.start as usize >= pos && t.span.start < t.span.end,
+                "{t:?}"
+            );
+            assert!(
+                text[pos..t.span.start as usize].trim().is_empty(),
+                "gap before {t:?}"
+            );
+            assert!(
+                !text[t.span].chars().any(char::is_whitespace),
+                "{:?}",
+                &text[t.span]
+            );
             pos = t.span.end as usize;
         }
         assert!(pos <= sentence.end as usize);
@@ -582,42 +616,108 @@ mod tests {
     #[test]
     fn abbreviations_and_initials_keep_their_period() {
         assert_eq!(
-            words("It is because of the Communist Party and J.V. Stalin that Mr. Smith, e.g. in the U.S. Army, won."),
-            ["It", "is", "because", "of", "the", "Communist", "Party", "and", "J.V.", "Stalin", "that", "Mr.",
-             "Smith", ",", "e.g.", "in", "the", "U.S.", "Army", ",", "won", "."]
+            words(
+                "It is because of the Communist Party and J.V. Stalin that Mr. Smith, e.g. in the U.S. Army, won."
+            ),
+            [
+                "It",
+                "is",
+                "because",
+                "of",
+                "the",
+                "Communist",
+                "Party",
+                "and",
+                "J.V.",
+                "Stalin",
+                "that",
+                "Mr.",
+                "Smith",
+                ",",
+                "e.g.",
+                "in",
+                "the",
+                "U.S.",
+                "Army",
+                ",",
+                "won",
+                "."
+            ]
         );
         // A sentence-final period is punctuation, even after an abbreviation.
-        assert_eq!(words("Georgi Zelma – Stalingrad, c. 1942."), ["Georgi", "Zelma", "–", "Stalingrad", ",", "c.", "1942", "."]);
-        assert_eq!(words("He moved to the U.S."), ["He", "moved", "to", "the", "U.S", "."]);
-        assert_eq!(words("O Sr. Silva e a Sra. Costa, p. ex. hoje."), ["O", "Sr.", "Silva", "e", "a", "Sra.", "Costa", ",", "p.", "ex.", "hoje", "."]);
-        assert_eq!(words("Es begann am 3. Mai."), ["Es", "begann", "am", "3.", "Mai", "."]);
+        assert_eq!(
+            words("Georgi Zelma – Stalingrad, c. 1942."),
+            ["Georgi", "Zelma", "–", "Stalingrad", ",", "c.", "1942", "."]
+        );
+        assert_eq!(
+            words("He moved to the U.S."),
+            ["He", "moved", "to", "the", "U.S", "."]
+        );
+        assert_eq!(
+            words("O Sr. Silva e a Sra. Costa, p. ex. hoje."),
+            [
+                "O", "Sr.", "Silva", "e", "a", "Sra.", "Costa", ",", "p.", "ex.", "hoje", "."
+            ]
+        );
+        assert_eq!(
+            words("Es begann am 3. Mai."),
+            ["Es", "begann", "am", "3.", "Mai", "."]
+        );
     }
 
     #[test]
     fn numbers_with_separators() {
-        let got = tokens("The encirclement of 300,000 German troops, 1.000.000 soldados e 9,5 km on 08/16/2000.");
+        let got = tokens(
+            "The encirclement of 300,000 German troops, 1.000.000 soldados e 9,5 km on 08/16/2000.",
+        );
         assert!(got.contains(&("300,000", "number")));
         assert!(got.contains(&("1.000.000", "number")));
         assert!(got.contains(&("9,5", "number")));
         assert!(got.contains(&("08/16/2000", "number")));
-        assert_eq!(words("scores 2–1 and 1917-22"), ["scores", "2–1", "and", "1917-22"]);
+        assert_eq!(
+            words("scores 2–1 and 1917-22"),
+            ["scores", "2–1", "and", "1917-22"]
+        );
     }
 
     #[test]
     fn hyphenated_words() {
         assert_eq!(
-            words("The non-aggression pact; cutting the Stalingrad-Salsk railway. Trata-se do cessar-fogo."),
-            ["The", "non-aggression", "pact", ";", "cutting", "the", "Stalingrad-Salsk", "railway", ".",
-             "Trata-se", "do", "cessar-fogo", "."]
+            words(
+                "The non-aggression pact; cutting the Stalingrad-Salsk railway. Trata-se do cessar-fogo."
+            ),
+            [
+                "The",
+                "non-aggression",
+                "pact",
+                ";",
+                "cutting",
+                "the",
+                "Stalingrad-Salsk",
+                "railway",
+                ".",
+                "Trata-se",
+                "do",
+                "cessar-fogo",
+                "."
+            ]
         );
         // A dash between spaces or doubled stays punctuation.
-        assert_eq!(words("war -- and peace - too"), ["war", "--", "and", "peace", "-", "too"]);
+        assert_eq!(
+            words("war -- and peace - too"),
+            ["war", "--", "and", "peace", "-", "too"]
+        );
     }
 
     #[test]
     fn urls_and_emails() {
-        let got = tokens("See (https://www.example.org/a_b?x=1&y=2). Write to franz371...@gmail.com, or www.marxist.com!");
-        assert!(got.contains(&("https://www.example.org/a_b?x=1&y=2", "url")), "{got:?}");
+        let got = tokens(
+            "See (https://www.example.org/a_b?x=1&y=2). Write to franz371...@gmail.com, or www.marxist.com!",
+        );
+        assert!(
+            got.contains(&("https://www.example.org/a_b?x=1&y=2", "url")),
+            "{got:?}"
+        );
         assert!(got.contains(&("franz371...@gmail.com", "email")), "{got:?}");
         assert!(got.contains(&("www.marxist.com", "url")), "{got:?}");
         assert!(got.contains(&(")", "punct")));
@@ -625,11 +725,21 @@ mod tests {
 
     #[test]
     fn punctuation_runs_contractions_and_elision() {
-        assert_eq!(words("Wait... what?! don't go :-) ok"), ["Wait", "...", "what", "?!", "don't", "go", ":-)", "ok"]);
-        assert_eq!(words("l'homme qu'il aime, dell'anno"), ["l'", "homme", "qu'", "il", "aime", ",", "dell'", "anno"]);
+        assert_eq!(
+            words("Wait... what?! don't go :-) ok"),
+            ["Wait", "...", "what", "?!", "don't", "go", ":-)", "ok"]
+        );
+        assert_eq!(
+            words("l'homme qu'il aime, dell'anno"),
+            ["l'", "homme", "qu'", "il", "aime", ",", "dell'", "anno"]
+        );
         assert_eq!(words("aujourd'hui it's"), ["aujourd'hui", "it's"]);
         let got = tokens("Price: $5 + 10% «ok»");
-        assert!(got.contains(&("$", "symbol")) && got.contains(&("+", "symbol")) && got.contains(&("«", "punct")));
+        assert!(
+            got.contains(&("$", "symbol"))
+                && got.contains(&("+", "symbol"))
+                && got.contains(&("«", "punct"))
+        );
     }
 
     #[test]
@@ -649,7 +759,11 @@ mod tests {
         let mut pos = 0;
         for chunk in sample.split(char::is_whitespace) {
             let start = pos;
-            pos += chunk.len() + sample[pos + chunk.len()..].chars().next().map_or(0, char::len_utf8);
+            pos += chunk.len()
+                + sample[pos + chunk.len()..]
+                    .chars()
+                    .next()
+                    .map_or(0, char::len_utf8);
             if chunk.is_empty() {
                 continue;
             }
@@ -664,7 +778,22 @@ mod tests {
             }
         }
         assert!(fast >= 10, "{fast}");
-        assert_eq!(words("«Então», disse ele (em Москве)..."), ["«", "Então", "»", ",", "disse", "ele", "(", "em", "Москве", ")", "..."]);
+        assert_eq!(
+            words("«Então», disse ele (em Москве)..."),
+            [
+                "«",
+                "Então",
+                "»",
+                ",",
+                "disse",
+                "ele",
+                "(",
+                "em",
+                "Москве",
+                ")",
+                "..."
+            ]
+        );
     }
 
     #[test]
@@ -675,12 +804,16 @@ mod tests {
             return;
         };
         for entry in entries.flatten() {
-            let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+            let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                continue;
+            };
             for sentence in crate::sentence::split(&text, Lang::UND) {
                 check_cover(&text, sentence);
             }
         }
-        for text in ["", " x ", "a\u{a0}b", "::", ":)", "@", "a@b", "http://", "l'", "'", "-a-", "U.S.!"] {
+        for text in [
+            "", " x ", "a\u{a0}b", "::", ":)", "@", "a@b", "http://", "l'", "'", "-a-", "U.S.!",
+        ] {
             check_cover(text, Span::new(0, text.len()));
         }
     }

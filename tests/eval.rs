@@ -10,7 +10,9 @@ fn fixtures() -> PathBuf {
 }
 
 fn shared(rel: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval").join(rel);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/eval")
+        .join(rel);
     if path.exists() {
         Some(path)
     } else {
@@ -25,7 +27,10 @@ fn eval(args: &[&str]) -> (bool, String) {
         .args(args)
         .output()
         .expect("run corpusmill");
-    (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned())
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
 }
 
 fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
@@ -38,7 +43,14 @@ fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
 #[test]
 fn ud_json_has_the_named_fields_per_file() {
     let file = fixtures().join("tiny.conllu");
-    let (ok, stdout) = eval(&["ud", "--lang", "eng", "--baseline", "--json", file.to_str().unwrap_or("")]);
+    let (ok, stdout) = eval(&[
+        "ud",
+        "--lang",
+        "eng",
+        "--baseline",
+        "--json",
+        file.to_str().unwrap_or(""),
+    ]);
     assert!(ok);
     let lines = json_lines(&stdout);
     assert_eq!(lines.len(), 1);
@@ -71,14 +83,23 @@ fn bad_inputs_give_a_failing_exit_code() {
     assert!(!ok);
     let (ok, _) = eval(&["langid", "/nonexistent/dev.tsv"]);
     assert!(!ok);
-    let (ok, _) = eval(&["boilerplate", fixtures().join("tiny.conllu").to_str().unwrap_or("")]);
+    let (ok, _) = eval(&[
+        "boilerplate",
+        fixtures().join("tiny.conllu").to_str().unwrap_or(""),
+    ]);
     assert!(!ok, "CoNLL-U is not JSONL");
 }
 
 #[test]
 fn langid_stem_and_boilerplate_print_json() {
     let tsv = fixtures().join("tiny_langid.tsv");
-    let (ok, stdout) = eval(&["langid", "--docs", "1", "--json", tsv.to_str().unwrap_or("")]);
+    let (ok, stdout) = eval(&[
+        "langid",
+        "--docs",
+        "1",
+        "--json",
+        tsv.to_str().unwrap_or(""),
+    ]);
     assert!(ok);
     let object = &json_lines(&stdout)[0];
     assert_eq!(object["n"], 6);
@@ -108,7 +129,12 @@ fn boilerplate_decisions_agree_with_score_py() {
     };
     let pages = fixtures().join("tiny_pages.jsonl");
     let decisions = fixtures().join("tiny_decisions.jsonl");
-    let Ok(output) = Command::new("python3").arg(&script).arg(&pages).arg(&decisions).output() else {
+    let Ok(output) = Command::new("python3")
+        .arg(&script)
+        .arg(&pages)
+        .arg(&decisions)
+        .output()
+    else {
         println!("skipping: no python3");
         return;
     };
@@ -118,7 +144,15 @@ fn boilerplate_decisions_agree_with_score_py() {
     let pages = boilerplate::read_pages(&pages).expect("fixture");
     let removed = vec![[1, 2, 3].into_iter().collect(), [0].into_iter().collect()];
     let counts = boilerplate::score(&pages, &removed);
-    assert_eq!(format!("P={:.3} R={:.3} F1={:.3}", counts.precision(), counts.recall(), counts.f1()), "P=0.750 R=0.600 F1=0.667");
+    assert_eq!(
+        format!(
+            "P={:.3} R={:.3} F1={:.3}",
+            counts.precision(),
+            counts.recall(),
+            counts.f1()
+        ),
+        "P=0.750 R=0.600 F1=0.667"
+    );
 }
 
 fn ud_scores(rel: &str) -> Option<ud::UdScores> {

@@ -50,7 +50,10 @@ impl Page {
     /// The site, as `run` gives it to a record of a multi-document file: the URL's host, else
     /// the file (`source`).
     pub fn site(&self, source: &str) -> String {
-        self.url.as_deref().and_then(url_host).unwrap_or_else(|| source.to_owned())
+        self.url
+            .as_deref()
+            .and_then(url_host)
+            .unwrap_or_else(|| source.to_owned())
     }
 }
 
@@ -191,7 +194,10 @@ pub fn run(
     }
     let mut failed = false;
     if !json {
-        println!("{:<24} {:>6} {:>9} {:>6} {:>6} {:>6}", "file", "pages", "words", "P", "R", "F1");
+        println!(
+            "{:<24} {:>6} {:>9} {:>6} {:>6} {:>6}",
+            "file", "pages", "words", "P", "R", "F1"
+        );
     }
     for path in files {
         let pages = match read_pages(path) {
@@ -222,7 +228,11 @@ pub fn run(
             );
         }
     }
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Writes `{"id", "removed"}` per page, the decisions file score.py reads.
@@ -242,7 +252,8 @@ mod tests {
     use super::*;
 
     fn fixture() -> Vec<Page> {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eval/tiny_pages.jsonl");
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eval/tiny_pages.jsonl");
         read_pages(&path).expect("fixture parses")
     }
 
@@ -260,7 +271,8 @@ mod tests {
         // score.py on tiny_pages.jsonl with tiny_decisions.jsonl prints P=0.750 R=0.600; by hand:
         // removed boilerplate 3 + 3 words, removed content 2 words, kept boilerplate 4 words.
         let pages = fixture();
-        let removed: Vec<BTreeSet<usize>> = vec![[1, 2, 3].into_iter().collect(), [0].into_iter().collect()];
+        let removed: Vec<BTreeSet<usize>> =
+            vec![[1, 2, 3].into_iter().collect(), [0].into_iter().collect()];
         let counts = score(&pages, &removed);
         assert_eq!((counts.tp, counts.fp, counts.fn_), (6, 2, 4));
         assert_eq!(counts.precision(), 0.75);

@@ -125,7 +125,8 @@ pub fn score(rows: &[(&str, &str)], docs: Option<usize>) -> LangidScores {
         let mut tally = Tally::default();
         for document in &documents {
             let guess = lang::detect_document(&document.text);
-            let guesses: Vec<LangGuess> = lang::detect_sentences(&document.text, &document.spans, guess);
+            let guesses: Vec<LangGuess> =
+                lang::detect_sentences(&document.text, &document.spans, guess);
             for (guess, gold) in guesses.iter().zip(&document.gold) {
                 tally.add(answer(guess.lang.code()) == answer(gold));
             }
@@ -275,7 +276,10 @@ pub fn run(path: &Path, docs: Option<usize>, json: bool) -> anyhow::Result<ExitC
             scores.mixed_docs
         );
     }
-    println!("{:<6} {:>6} {:>8} {:>6} {:>8}", "lang", "n", "accuracy", "short", "short acc");
+    println!(
+        "{:<6} {:>6} {:>8} {:>6} {:>8}",
+        "lang", "n", "accuracy", "short", "short acc"
+    );
     for (code, (all, short)) in &scores.per_language {
         println!(
             "{:<6} {:>6} {:>8.4} {:>6} {:>8.4}",
@@ -320,14 +324,24 @@ mod tests {
         let (eng, eng_short) = scores.per_language["eng"];
         assert_eq!((eng.total, eng_short.total), (3, 1));
         assert!(eng_short.right == 0, "a three-letter line is undetermined");
-        assert!(scores.confusions.contains_key(&("eng".to_owned(), "und".to_owned())));
+        assert!(
+            scores
+                .confusions
+                .contains_key(&("eng".to_owned(), "und".to_owned()))
+        );
         assert_eq!(answer("hrv"), answer("srp"));
         assert_ne!(answer("slv"), answer("srp"));
     }
 
     #[test]
     fn mixed_documents_alternate_blocks_of_two_languages() {
-        let rows = [("aaa", "a1"), ("bbb", "b1"), ("aaa", "a2"), ("bbb", "b2"), ("ccc", "c1")];
+        let rows = [
+            ("aaa", "a1"),
+            ("bbb", "b1"),
+            ("aaa", "a2"),
+            ("bbb", "b2"),
+            ("ccc", "c1"),
+        ];
         let docs = mixed_documents(&rows, 2);
         // Three languages, three steps: steps 1, 2 and 5 pair each language with another.
         assert_eq!(docs.len(), 9);

@@ -141,12 +141,20 @@ impl Counts {
 
 /// `num / den`, 0 for an empty denominator.
 pub fn ratio(num: u64, den: u64) -> f64 {
-    if den == 0 { 0.0 } else { num as f64 / den as f64 }
+    if den == 0 {
+        0.0
+    } else {
+        num as f64 / den as f64
+    }
 }
 
 /// F1 of a precision and a recall.
 pub fn f1(p: f64, r: f64) -> f64 {
-    if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 }
+    if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    }
 }
 
 /// Rounds to 4 decimals, as score.py reports, so JSON lines compare directly.

@@ -66,7 +66,12 @@ fn lower(word: &str, out: &mut String) {
 }
 
 /// Compares one vocabulary with its reference stems.
-pub fn agreement(lang: Lang, voc: &str, output: &str, examples: usize) -> anyhow::Result<LanguageAgreement> {
+pub fn agreement(
+    lang: Lang,
+    voc: &str,
+    output: &str,
+    examples: usize,
+) -> anyhow::Result<LanguageAgreement> {
     let mut stemmers = Stemmers::default();
     let mut result = LanguageAgreement::default();
     let mut word = String::new();
@@ -83,7 +88,9 @@ pub fn agreement(lang: Lang, voc: &str, output: &str, examples: usize) -> anyhow
                 if ours == expected {
                     result.agree += 1;
                 } else if result.examples.len() < examples {
-                    result.examples.push((raw.to_owned(), expected.to_owned(), ours.into_owned()));
+                    result
+                        .examples
+                        .push((raw.to_owned(), expected.to_owned(), ours.into_owned()));
                 }
             }
             (None, None) => break,
@@ -95,7 +102,10 @@ pub fn agreement(lang: Lang, voc: &str, output: &str, examples: usize) -> anyhow
 
 /// Scores every language folder of `dir` with a known language and both files, in name order.
 /// Folders that are not languages are skipped; unreadable or mismatched files are errors.
-pub fn score_dir(dir: &Path, examples: usize) -> anyhow::Result<BTreeMap<String, anyhow::Result<LanguageAgreement>>> {
+pub fn score_dir(
+    dir: &Path,
+    examples: usize,
+) -> anyhow::Result<BTreeMap<String, anyhow::Result<LanguageAgreement>>> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map_err(|e| anyhow::anyhow!("read {}: {e}", dir.display()))?
         .filter_map(|entry| entry.ok())
@@ -139,7 +149,12 @@ pub fn run(dir: &Path, examples: usize, json: bool) -> anyhow::Result<ExitCode> 
                 per_language.insert(name.clone(), round4(agreement.rate()).into());
                 words.insert(name.clone(), agreement.total.into());
                 if !json {
-                    println!("{:<12} {:>8} {:>9.4}", name, agreement.total, agreement.rate());
+                    println!(
+                        "{:<12} {:>8} {:>9.4}",
+                        name,
+                        agreement.total,
+                        agreement.rate()
+                    );
                     for (word, expected, ours) in &agreement.examples {
                         println!("    {word:<24} snowball {expected:<20} ours {ours}");
                     }
@@ -159,7 +174,11 @@ pub fn run(dir: &Path, examples: usize, json: bool) -> anyhow::Result<ExitCode> 
         });
         println!("{object}");
     }
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 #[cfg(test)]
@@ -174,7 +193,10 @@ mod tests {
         assert_eq!(results.len(), 1);
         let english = results["english"].as_ref().expect("english scores");
         assert_eq!((english.agree, english.total), (3, 4));
-        assert_eq!(english.examples, vec![("running".into(), "running".into(), "run".into())]);
+        assert_eq!(
+            english.examples,
+            vec![("running".into(), "running".into(), "run".into())]
+        );
     }
 
     #[test]

@@ -232,7 +232,8 @@ pub fn score_docs(docs: &[GoldDoc], lang: Lang, baseline: bool) -> UdScores {
         add(&mut total.tokens, doc.tokens);
         add(&mut total.entities, doc.entities);
         total.align_fail += doc.align_fail;
-        if let (Some(sum), Some(part)) = (total.baseline_sentences.as_mut(), doc.baseline_sentences) {
+        if let (Some(sum), Some(part)) = (total.baseline_sentences.as_mut(), doc.baseline_sentences)
+        {
             add(sum, part);
         }
         if let (Some(sum), Some(part)) = (total.baseline_tokens.as_mut(), doc.baseline_tokens) {
@@ -562,7 +563,11 @@ pub fn run(
             }
         }
     }
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// The JSON object of one file's scores.
@@ -590,10 +595,16 @@ pub fn to_json(file: &str, scores: &UdScores) -> serde_json::Value {
         scores.baseline_sentences,
         scores.baseline_tokens,
     ) {
-        map.insert("baseline_sentence_precision".into(), round4(s.precision()).into());
+        map.insert(
+            "baseline_sentence_precision".into(),
+            round4(s.precision()).into(),
+        );
         map.insert("baseline_sentence_recall".into(), round4(s.recall()).into());
         map.insert("baseline_sentence_f1".into(), round4(s.f1()).into());
-        map.insert("baseline_token_precision".into(), round4(t.precision()).into());
+        map.insert(
+            "baseline_token_precision".into(),
+            round4(t.precision()).into(),
+        );
         map.insert("baseline_token_recall".into(), round4(t.recall()).into());
         map.insert("baseline_token_f1".into(), round4(t.f1()).into());
     }
@@ -652,7 +663,10 @@ mod tests {
         let docs = gold_docs(FIXTURE).expect("fixture parses");
         assert_eq!(docs.len(), 2);
         // Document 1: two paragraphs; the second joins two sentences with a space.
-        assert_eq!(docs[0].text, "Mr. Smith left.\n\nHe said: \"don't go\". New York won.");
+        assert_eq!(
+            docs[0].text,
+            "Mr. Smith left.\n\nHe said: \"don't go\". New York won."
+        );
         let ends: HashSet<usize> = [15, 37, 51].into_iter().collect();
         assert_eq!(docs[0].sentence_ends, ends);
         // Surface tokens: "don't" is a multiword token, so it is one gold token.
@@ -686,8 +700,14 @@ mod tests {
     #[test]
     fn alignment_tolerates_spaces_and_skips_ahead() {
         let text: Vec<char> = "a 1 000 b".chars().collect();
-        assert_eq!(align(&text, 1, &"1000".chars().collect::<Vec<_>>()), Some((2, 7)));
-        assert_eq!(align(&text, 0, &"b".chars().collect::<Vec<_>>()), Some((8, 9)));
+        assert_eq!(
+            align(&text, 1, &"1000".chars().collect::<Vec<_>>()),
+            Some((2, 7))
+        );
+        assert_eq!(
+            align(&text, 0, &"b".chars().collect::<Vec<_>>()),
+            Some((8, 9))
+        );
         assert_eq!(align(&text, 0, &"zz".chars().collect::<Vec<_>>()), None);
     }
 
@@ -696,7 +716,9 @@ mod tests {
         let doc = GoldDoc {
             text: "Hi there. Bye now.".into(),
             sentence_ends: [9, 18].into_iter().collect(),
-            tokens: [(0, 2), (3, 8), (8, 9), (10, 13), (14, 17), (17, 18)].into_iter().collect(),
+            tokens: [(0, 2), (3, 8), (8, 9), (10, 13), (14, 17), (17, 18)]
+                .into_iter()
+                .collect(),
             entities: HashSet::new(),
             align_fail: 0,
         };

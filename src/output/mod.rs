@@ -4,8 +4,8 @@
 mod dataset;
 mod schema;
 
-pub use schema::{SCHEMA_VERSION, Table};
 pub use dataset::{Layout, PARTITION_KEY, publish};
+pub use schema::{SCHEMA_VERSION, Table};
 
 use crate::pipeline::Document;
 use parquet::arrow::ArrowWriter;
@@ -249,7 +249,12 @@ pub fn concat_tables(
     Ok(counts)
 }
 
-fn concat_table(table: Table, parts: &[PathBuf], temp_path: &Path, options: &WriteOptions) -> Result<u64, OutputError> {
+fn concat_table(
+    table: Table,
+    parts: &[PathBuf],
+    temp_path: &Path,
+    options: &WriteOptions,
+) -> Result<u64, OutputError> {
     use parquet::column::writer::ColumnCloseResult;
     use parquet::file::metadata::{PageIndexPolicy, ParquetMetaDataReader};
     use parquet::file::writer::SerializedFileWriter;
@@ -267,8 +272,12 @@ fn concat_table(table: Table, parts: &[PathBuf], temp_path: &Path, options: &Wri
         path: temp_path.to_path_buf(),
         source,
     })?;
-    let mut writer = SerializedFileWriter::new(file, descriptor.root_schema_ptr(), std::sync::Arc::new(properties))
-        .map_err(parquet_error(temp_path))?;
+    let mut writer = SerializedFileWriter::new(
+        file,
+        descriptor.root_schema_ptr(),
+        std::sync::Arc::new(properties),
+    )
+    .map_err(parquet_error(temp_path))?;
     let mut rows = 0u64;
     for part in parts {
         let input = File::open(part).map_err(|source| OutputError::Io {
@@ -282,7 +291,10 @@ fn concat_table(table: Table, parts: &[PathBuf], temp_path: &Path, options: &Wri
         if metadata.file_metadata().schema_descr().root_schema() != descriptor.root_schema() {
             return Err(OutputError::Parquet {
                 path: part.clone(),
-                source: parquet::errors::ParquetError::General(format!("not a {} part", table.name())),
+                source: parquet::errors::ParquetError::General(format!(
+                    "not a {} part",
+                    table.name()
+                )),
             });
         }
         let page_index = metadata.page_index();
@@ -294,8 +306,12 @@ fn concat_table(table: Table, parts: &[PathBuf], temp_path: &Path, options: &Wri
                     rows_written: group.num_rows() as u64,
                     metadata: column.clone(),
                     bloom_filter: None,
-                    column_index: page_index.and_then(|pi| pi.column_index(group_index, column_index)).cloned(),
-                    offset_index: page_index.and_then(|pi| pi.offset_index(group_index, column_index)).cloned(),
+                    column_index: page_index
+                        .and_then(|pi| pi.column_index(group_index, column_index))
+                        .cloned(),
+                    offset_index: page_index
+                        .and_then(|pi| pi.offset_index(group_index, column_index))
+                        .cloned(),
                 };
                 group_writer
                     .append_column(&input, close)

@@ -304,7 +304,9 @@ fn sentences_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
     let mut lang_confidence = Float32Builder::new();
     let mut n_tokens = UInt32Builder::new();
     for record in records {
-        let Some(document) = &record.document else { continue };
+        let Some(document) = &record.document else {
+            continue;
+        };
         let mut cursor = CharOffsets::new(&document.text);
         for (index, sentence) in document.sentences.iter().enumerate() {
             doc_id.append_value(record.doc_id);
@@ -316,7 +318,8 @@ fn sentences_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
             n_tokens.append_value(sentence.tokens.end - sentence.tokens.start);
         }
     }
-    let mut columns: Vec<ArrayRef> = vec![Arc::new(doc_id.finish()), Arc::new(sentence_id.finish())];
+    let mut columns: Vec<ArrayRef> =
+        vec![Arc::new(doc_id.finish()), Arc::new(sentence_id.finish())];
     columns.extend(offsets.finish());
     columns.extend([
         Arc::new(text.finish()) as ArrayRef,
@@ -337,7 +340,9 @@ fn tokens_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
     let mut stem = StringBuilder::new();
     let mut kind = Dictionary::new();
     for record in records {
-        let Some(document) = &record.document else { continue };
+        let Some(document) = &record.document else {
+            continue;
+        };
         let mut cursor = CharOffsets::new(&document.text);
         for (sentence_index, sentence) in document.sentences.iter().enumerate() {
             for index in sentence.tokens.start as usize..sentence.tokens.end as usize {
@@ -378,7 +383,9 @@ fn entities_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
     let mut text = StringBuilder::new();
     let mut n_tokens = UInt32Builder::new();
     for record in records {
-        let Some(document) = &record.document else { continue };
+        let Some(document) = &record.document else {
+            continue;
+        };
         let mut cursor = CharOffsets::new(&document.text);
         for (index, (sentence, entity)) in document.entities.iter().enumerate() {
             doc_id.append_value(record.doc_id);
@@ -413,7 +420,9 @@ fn removed_lines_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
     let mut rule = Dictionary::new();
     let mut doc_freq = UInt32Builder::new();
     for record in records {
-        let Some(document) = &record.document else { continue };
+        let Some(document) = &record.document else {
+            continue;
+        };
         for line in &document.removed_lines {
             doc_id.append_value(record.doc_id);
             line_no.append_value(line.line_no);
@@ -439,10 +448,19 @@ mod tests {
     fn char_offsets_match_code_points_in_non_ascii_text() {
         let text = "Exército Vermelho — União Soviética";
         let mut cursor = CharOffsets::new(text);
-        let spans = [Span::new(0, 9), Span::new(10, 18), Span::new(23, 29), Span::new(30, text.len())];
+        let spans = [
+            Span::new(0, 9),
+            Span::new(10, 18),
+            Span::new(23, 29),
+            Span::new(30, text.len()),
+        ];
         for span in spans {
             let (start, end) = cursor.chars(span);
-            let by_chars: String = text.chars().skip(start as usize).take((end - start) as usize).collect();
+            let by_chars: String = text
+                .chars()
+                .skip(start as usize)
+                .take((end - start) as usize)
+                .collect();
             assert_eq!(by_chars, &text[span]);
         }
     }

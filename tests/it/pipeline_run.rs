@@ -19,7 +19,15 @@ fn run_corpusmill(args: &[&str]) -> std::process::Output {
 
 fn run_raw(out: &Path, threads: &str) {
     let out_arg = out.to_str().unwrap();
-    let output = run_corpusmill(&["run", "raw", "--out", out_arg, "--threads", threads, "--quiet"]);
+    let output = run_corpusmill(&[
+        "run",
+        "raw",
+        "--out",
+        out_arg,
+        "--threads",
+        threads,
+        "--quiet",
+    ]);
     assert!(
         output.status.success(),
         "corpusmill failed: {}",
@@ -123,7 +131,11 @@ fn languages_of_the_samples() {
     let langs = output.documents.texts("lang");
     let confidences = output.documents.f32s("lang_confidence");
     for ((source, lang), confidence) in sources.iter().zip(&langs).zip(&confidences) {
-        let expected = if source.starts_with("en-") { "eng" } else { "por" };
+        let expected = if source.starts_with("en-") {
+            "eng"
+        } else {
+            "por"
+        };
         assert_eq!(lang, expected, "{source}");
         assert!(*confidence > 0.5, "{source}: confidence {confidence}");
     }
@@ -165,7 +177,12 @@ fn every_offset_slices_back_to_its_row_text() {
 fn required_entity_candidates_are_found() {
     let (_, output) = sample_output();
     let entities = output.entities.texts("text");
-    for expected in ["Joseph Stalin", "Red Army", "Volga River", "Exército Vermelho"] {
+    for expected in [
+        "Joseph Stalin",
+        "Red Army",
+        "Volga River",
+        "Exército Vermelho",
+    ] {
         assert!(
             entities.iter().any(|e| e == expected),
             "{expected:?} not among the entity candidates"
@@ -205,8 +222,14 @@ fn entity_token_ranges_point_at_their_tokens() {
     let token_start = output.tokens.u32s("byte_start");
     let token_end = output.tokens.u32s("byte_end");
     let doc_ids = output.entities.u64s("doc_id");
-    let (first, last) = (output.entities.u32s("token_start"), output.entities.u32s("token_end"));
-    let (byte_start, byte_end) = (output.entities.u32s("byte_start"), output.entities.u32s("byte_end"));
+    let (first, last) = (
+        output.entities.u32s("token_start"),
+        output.entities.u32s("token_end"),
+    );
+    let (byte_start, byte_end) = (
+        output.entities.u32s("byte_start"),
+        output.entities.u32s("byte_end"),
+    );
     for row in 0..output.entities.rows() {
         let first_row = token_index[&(doc_ids[row], first[row])];
         let last_row = token_index[&(doc_ids[row], last[row] - 1)];
@@ -221,7 +244,13 @@ fn one_and_two_threads_write_identical_files() {
     let two = tempfile::tempdir().unwrap();
     run_raw(one.path(), "1");
     run_raw(two.path(), "2");
-    for table in ["documents", "sentences", "tokens", "entities", "removed_lines"] {
+    for table in [
+        "documents",
+        "sentences",
+        "tokens",
+        "entities",
+        "removed_lines",
+    ] {
         let name = format!("{table}.parquet");
         let a = std::fs::read(one.path().join(&name)).unwrap();
         let b = std::fs::read(two.path().join(&name)).unwrap();

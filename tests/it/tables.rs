@@ -17,15 +17,12 @@ impl Table {
             .build()
             .unwrap();
         let batches: Vec<RecordBatch> = reader.map(Result::unwrap).collect();
-        let schema = batches
-            .first()
-            .map(|b| b.schema())
-            .unwrap_or_else(|| {
-                ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap())
-                    .unwrap()
-                    .schema()
-                    .clone()
-            });
+        let schema = batches.first().map(|b| b.schema()).unwrap_or_else(|| {
+            ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap())
+                .unwrap()
+                .schema()
+                .clone()
+        });
         Table(concat_batches(&schema, &batches).unwrap())
     }
 
@@ -41,15 +38,24 @@ impl Table {
     }
 
     pub fn u64s(&self, name: &str) -> Vec<u64> {
-        self.column(name).as_primitive::<UInt64Type>().values().to_vec()
+        self.column(name)
+            .as_primitive::<UInt64Type>()
+            .values()
+            .to_vec()
     }
 
     pub fn u32s(&self, name: &str) -> Vec<u32> {
-        self.column(name).as_primitive::<UInt32Type>().values().to_vec()
+        self.column(name)
+            .as_primitive::<UInt32Type>()
+            .values()
+            .to_vec()
     }
 
     pub fn f32s(&self, name: &str) -> Vec<f32> {
-        self.column(name).as_primitive::<Float32Type>().values().to_vec()
+        self.column(name)
+            .as_primitive::<Float32Type>()
+            .values()
+            .to_vec()
     }
 
     /// A string column, plain or dictionary-encoded; nulls as `None`.
