@@ -605,8 +605,8 @@ impl Splitter<'_> {
 }
 
 /// An initial or a run of them: "J", "J.V", "U.S", "p.ex" has more than one letter per part and
-/// is not one.
-fn is_initials(word: &str) -> bool {
+/// is not one. Shared with the tokenizer, which keeps such words whole with their period.
+pub(crate) fn is_initials(word: &str) -> bool {
     let mut letters = 0;
     for c in word.chars() {
         if c == '.' {

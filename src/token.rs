@@ -312,7 +312,7 @@ impl Tokenizer<'_, '_> {
             {
                 let word = &text[a..b];
                 let keep = ALL.contains(word, &mut self.lower)
-                    || is_dotted(word)
+                    || crate::sentence::is_initials(word)
                     || (word.len() <= 3
                         && word.bytes().all(|c| c.is_ascii_digit())
                         && e == chunk_end);
@@ -412,24 +412,6 @@ fn simple_pieces(text: &str, start: usize, end: usize, pieces: &mut Vec<(usize, 
         i += w;
     }
     true
-}
-
-/// "J", "U.S", "e.g", "J.V": single letters joined by periods.
-fn is_dotted(word: &str) -> bool {
-    let mut letters = 0;
-    for c in word.chars() {
-        if c == '.' {
-            if letters != 1 {
-                return false;
-            }
-            letters = 0;
-        } else if c.is_alphabetic() {
-            letters += 1;
-        } else {
-            return false;
-        }
-    }
-    letters == 1
 }
 
 /// Where an elided clitic ends ("l'", "dell'", "qu'"), if `piece` starts with one.
