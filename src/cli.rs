@@ -183,7 +183,7 @@ struct RunArgs {
     #[arg(long, default_value_t = 64 * 1024 * 1024)]
     max_doc_bytes: u64,
     /// zstd compression level of the Parquet files.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 1)]
     zstd_level: i32,
     /// Rows per Parquet row group.
     #[arg(long, default_value_t = 128 * 1024)]

@@ -500,14 +500,16 @@ fn process_segments(
                     None => open.insert((work.writers(batch.segment, write)?, Vec::new())),
                 };
                 outcomes.extend(batch.records.iter().map(InputOutcome::of));
-                let write_started = Instant::now();
-                let written = writers.write(&batch.records);
-                times.add(Stage::Write, write_started.elapsed());
-                if let Err(error) = written {
-                    if let Some((writers, _)) = open.take() {
-                        writers.abandon();
+                // On the workers' pool, between their documents: a writer thread of its own
+                // would cap the run at one core's encoding speed.
+                match pool.install(|| writers.write(&batch.records)) {
+                    Ok(spent) => times.add(Stage::Write, spent),
+                    Err(error) => {
+                        if let Some((writers, _)) = open.take() {
+                            writers.abandon();
+                        }
+                        return Err(error);
                     }
-                    return Err(error);
                 }
                 if batch.last_of_segment
                     && let Some((writers, outcomes)) = open.take()
@@ -523,8 +525,7 @@ fn process_segments(
         });
         'segments: for &segment in todo {
             let segment_inputs = &inputs[segments[segment].clone()];
-            let mut chunks =
-                crate::input::chunks(crate::input::documents(segment_inputs, read)).peekable();
+            let mut chunks = chunks(crate::input::documents(segment_inputs, read)).peekable();
             while let Some(chunk) = chunks.next() {
                 let (chunk_documents, chunk_bytes) = (
                     chunk.len() as u64,
@@ -574,6 +575,33 @@ fn process_segments(
         Some(error) => Err(error),
         None => Ok(()),
     }
+}
+
+/// Input bytes per chunk handed to the workers. A chunk's processed form (tokens, forms,
+/// record batches) is about ten times its input, and up to three chunks are alive at once (one
+/// processed, one queued, one being written), so this bounds most of the run's memory; 2 MB
+/// still holds a hundred or more pages, plenty to keep the workers busy.
+const CHUNK_BYTES: u64 = 2 * 1024 * 1024;
+/// Documents per chunk at most.
+const CHUNK_DOCUMENTS: usize = 256;
+
+/// Groups a document stream into chunks of at most [`CHUNK_DOCUMENTS`] documents and about
+/// [`CHUNK_BYTES`] bytes, in order. The cut depends only on the inputs, so the batches the
+/// tables receive, and their row groups, do not depend on the number of threads.
+fn chunks(
+    stream: impl Iterator<Item = crate::input::Pending>,
+) -> impl Iterator<Item = Vec<crate::input::Pending>> {
+    let mut stream = stream.peekable();
+    std::iter::from_fn(move || {
+        let mut chunk = Vec::new();
+        let mut bytes = 0u64;
+        while chunk.len() < CHUNK_DOCUMENTS && (chunk.is_empty() || bytes < CHUNK_BYTES) {
+            let Some(pending) = stream.next() else { break };
+            bytes += pending.size_hint();
+            chunk.push(pending);
+        }
+        (!chunk.is_empty()).then_some(chunk)
+    })
 }
 
 /// Consecutive ranges of `inputs`, each at most `max_documents` long and about

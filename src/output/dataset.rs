@@ -85,8 +85,8 @@ pub fn publish(
     let mut counts = [0; 5];
     let mut ready: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut doc_langs: HashMap<u64, String> = HashMap::new();
-    let properties = writer_properties(options);
     for (index, table) in Table::ALL.into_iter().enumerate() {
+        let properties = writer_properties(table, options);
         let source = assembled.join(format!("{}.parquet", table.name()));
         if !layout.partition_by_lang {
             let target = layout.path(out, table, "");

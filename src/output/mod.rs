@@ -5,15 +5,18 @@ mod dataset;
 mod schema;
 
 pub use dataset::{Layout, PARTITION_KEY, publish};
+use schema::ColumnEncoding;
 pub use schema::{SCHEMA_VERSION, Table};
 
 use crate::pipeline::Document;
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
+use parquet::basic::{Compression, Encoding, ZstdLevel};
 use parquet::file::metadata::KeyValue;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// One input document as it goes to the tables: identity, outcome and, when processed, the
 /// processed document.
@@ -63,7 +66,7 @@ pub struct WriteOptions {
 impl Default for WriteOptions {
     fn default() -> WriteOptions {
         WriteOptions {
-            zstd_level: 3,
+            zstd_level: 1,
             row_group_rows: 128 * 1024,
             metadata: Vec::new(),
         }
@@ -99,6 +102,33 @@ struct TableWriter {
     rows: u64,
 }
 
+/// A row group is flushed early once its buffered pages take this much memory: the
+/// documents table holds whole texts, so a row-count limit alone would let memory grow with
+/// the documents' size.
+const ROW_GROUP_MEMORY: usize = 32 * 1024 * 1024;
+
+impl TableWriter {
+    fn write(&mut self, records: &[DocRecord]) -> Result<(), OutputError> {
+        let parquet_error = |source| OutputError::Parquet {
+            path: self.temp_path.clone(),
+            source,
+        };
+        let batch = self
+            .table
+            .batch(records)
+            .map_err(|error| parquet_error(error.into()))?;
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        self.rows += batch.num_rows() as u64;
+        self.writer.write(&batch).map_err(parquet_error)?;
+        if self.writer.memory_size() >= ROW_GROUP_MEMORY {
+            self.writer.flush().map_err(parquet_error)?;
+        }
+        Ok(())
+    }
+}
+
 /// Writers for all five tables of one output.
 pub struct TableWriters {
     writers: Vec<TableWriter>,
@@ -114,19 +144,21 @@ impl TableWriters {
         file_name: impl Fn(Table) -> String,
         options: &WriteOptions,
     ) -> Result<TableWriters, OutputError> {
-        let properties = writer_properties(options);
         let mut writers = Vec::with_capacity(Table::ALL.len());
         for table in Table::ALL {
+            let properties = writer_properties(table, options);
             let final_path = dir.join(file_name(table));
             let temp_path = temp_path_for(&final_path);
             let file = File::create(&temp_path).map_err(|source| OutputError::Io {
                 path: temp_path.clone(),
                 source,
             })?;
-            let writer = ArrowWriter::try_new(file, table.schema(), Some(properties.clone()))
-                .map_err(|source| OutputError::Parquet {
-                    path: temp_path.clone(),
-                    source,
+            let writer =
+                ArrowWriter::try_new(file, table.schema(), Some(properties)).map_err(|source| {
+                    OutputError::Parquet {
+                        path: temp_path.clone(),
+                        source,
+                    }
                 })?;
             writers.push(TableWriter {
                 table,
@@ -139,24 +171,25 @@ impl TableWriters {
         Ok(TableWriters { writers })
     }
 
-    /// Appends the rows of `records` to every table.
-    pub fn write(&mut self, records: &[DocRecord]) -> Result<(), OutputError> {
-        for writer in &mut self.writers {
-            let parquet_error = |source| OutputError::Parquet {
-                path: writer.temp_path.clone(),
-                source,
-            };
-            let batch = writer
-                .table
-                .batch(records)
-                .map_err(|error| parquet_error(error.into()))?;
-            if batch.num_rows() == 0 {
-                continue;
-            }
-            writer.rows += batch.num_rows() as u64;
-            writer.writer.write(&batch).map_err(parquet_error)?;
+    /// Appends the rows of `records` to every table. The tables are encoded in parallel on the
+    /// current rayon pool (each table's file depends only on its own rows, so the bytes do not
+    /// depend on the number of threads); returns the time spent, summed over the tables.
+    pub fn write(&mut self, records: &[DocRecord]) -> Result<Duration, OutputError> {
+        use rayon::prelude::*;
+        let times: Vec<Result<Duration, OutputError>> = self
+            .writers
+            .par_iter_mut()
+            .map(|writer| {
+                let started = Instant::now();
+                writer.write(records)?;
+                Ok(started.elapsed())
+            })
+            .collect();
+        let mut total = Duration::ZERO;
+        for time in times {
+            total += time?;
         }
-        Ok(())
+        Ok(total)
     }
 
     /// Closes every table and renames it into place; returns the row counts.
@@ -197,19 +230,33 @@ impl TableWriters {
     }
 }
 
-fn writer_properties(options: &WriteOptions) -> WriterProperties {
+fn writer_properties(table: Table, options: &WriteOptions) -> WriterProperties {
     let level = ZstdLevel::try_new(options.zstd_level).unwrap_or_default();
     let metadata = options
         .metadata
         .iter()
         .map(|(key, value)| KeyValue::new(key.clone(), value.clone()))
         .collect();
-    WriterProperties::builder()
+    let mut builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(level))
         .set_max_row_group_row_count(Some(options.row_group_rows))
         .set_created_by(format!("corpusmill {}", env!("CARGO_PKG_VERSION")))
-        .set_key_value_metadata(Some(metadata))
-        .build()
+        .set_key_value_metadata(Some(metadata));
+    for &(column, encoding) in table.column_encodings() {
+        let path = ColumnPath::from(column);
+        builder = match encoding {
+            ColumnEncoding::Delta => builder
+                .set_column_dictionary_enabled(path.clone(), false)
+                .set_column_encoding(path, Encoding::DELTA_BINARY_PACKED),
+            ColumnEncoding::PlainText => builder
+                .set_column_dictionary_enabled(path.clone(), false)
+                .set_column_statistics_enabled(path, EnabledStatistics::None),
+            ColumnEncoding::DictionaryText => {
+                builder.set_column_statistics_enabled(path, EnabledStatistics::None)
+            }
+        };
+    }
+    builder.build()
 }
 
 /// Builds every table in `dir` from part files written by [`TableWriters`] with the same
@@ -262,7 +309,7 @@ fn concat_table(
         let path = path.to_path_buf();
         move |source| OutputError::Parquet { path, source }
     };
-    let mut properties = writer_properties(options);
+    let mut properties = writer_properties(table, options);
     let schema = table.schema();
     parquet::arrow::add_encoded_arrow_schema_to_metadata(&schema, &mut properties);
     let descriptor = parquet::arrow::ArrowSchemaConverter::new()

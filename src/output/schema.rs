@@ -74,6 +74,67 @@ impl Table {
     }
 }
 
+/// How a column is encoded in Parquet where it does not take the default (a dictionary, falling
+/// back to plain when it grows too big, and min/max statistics: right for ids and codes). The
+/// defaults cost most of the writing time on the columns below, where they do not pay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ColumnEncoding {
+    /// Increasing integers (offsets, positions): delta encoding, no dictionary.
+    Delta,
+    /// High-cardinality text (whole documents, sentences, lines): plain, no statistics.
+    PlainText,
+    /// Text that repeats (words, their lower-cased forms and stems): dictionary, no statistics.
+    DictionaryText,
+}
+
+impl Table {
+    /// The encoding of every column that does not take the default.
+    pub(super) fn column_encodings(self) -> &'static [(&'static str, ColumnEncoding)] {
+        use ColumnEncoding::*;
+        const OFFSETS: [(&str, ColumnEncoding); 4] = [
+            ("char_start", Delta),
+            ("char_end", Delta),
+            ("byte_start", Delta),
+            ("byte_end", Delta),
+        ];
+        match self {
+            Table::Documents => &[
+                ("source", PlainText),
+                ("url", PlainText),
+                ("skip_reason", PlainText),
+                ("text", PlainText),
+            ],
+            Table::Sentences => &[
+                OFFSETS[0],
+                OFFSETS[1],
+                OFFSETS[2],
+                OFFSETS[3],
+                ("text", PlainText),
+            ],
+            Table::Tokens => &[
+                ("token_id", Delta),
+                OFFSETS[0],
+                OFFSETS[1],
+                OFFSETS[2],
+                OFFSETS[3],
+                ("text", DictionaryText),
+                ("lower", DictionaryText),
+                ("stem", DictionaryText),
+            ],
+            Table::Entities => &[
+                OFFSETS[0],
+                OFFSETS[1],
+                OFFSETS[2],
+                OFFSETS[3],
+                ("token_start", Delta),
+                ("token_end", Delta),
+                ("text", DictionaryText),
+            ],
+            Table::RemovedLines => &[("line_no", Delta), ("text", DictionaryText)],
+        }
+    }
+}
+
 fn dictionary() -> DataType {
     DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
 }
