@@ -255,6 +255,8 @@ fn find_in(
     let mut run: Option<(usize, usize)> = None;
     // Until the sentence's first word, everything is "initial".
     let mut seen_word = false;
+    // A `Class::Leading` word just before this token.
+    let mut pending_lead: Option<usize> = None;
     for (i, (token, fact)) in tokens.iter().zip(token_facts).enumerate() {
         if matches!(token.kind, TokenKind::Url | TokenKind::Email) {
             // UD tags web and e-mail addresses PROPN: each is a candidate of its own.
@@ -275,7 +277,8 @@ fn find_in(
             uninformative,
             options.join_connectors,
         );
-        if class == Class::Name {
+        if class == Class::Name || class == Class::Leading {
+            let leading = class == Class::Leading;
             class = in_context(
                 text,
                 data,
@@ -286,12 +289,24 @@ fn find_in(
                 run.is_some(),
                 !seen_word || fact.initial || uninformative,
             );
+            if leading && class == Class::Name {
+                class = Class::Leading;
+            }
         }
         seen_word |= token.kind == TokenKind::Word;
+        let leading = pending_lead.take();
         match class {
             Class::Name => {
-                let first = run.map_or(i, |(first, _)| first);
+                let first = run.map_or(leading.unwrap_or(i), |(first, _)| first);
                 run = Some((first, i));
+            }
+            Class::Leading => {
+                if let Some((first, last)) = run.take() {
+                    emit(tokens, start, first, last, out);
+                }
+                if data.leading_names {
+                    pending_lead = Some(i);
+                }
             }
             Class::Connector if options.join_connectors && run.is_some() => {}
             _ => {
@@ -346,7 +361,9 @@ fn in_context(
     }
     // A function word capitalised mid-sentence starts a name only with a name after it
     // ("Will Smith", "São Paulo"); alone it is a polite pronoun ("Du", "Sie") or a typo.
-    if data.hand_function_words && !in_run && flags & FUNCTION != 0 && !next_capitalised {
+    // Inside a run, it ends the run: a heading glued to the next sentence ("... Boston Foi
+    // descoberto").
+    if data.hand_function_words && flags & FUNCTION != 0 && !next_capitalised {
         return Class::Other;
     }
     if !in_run && flags & COMMON != 0 && !next_capitalised {
@@ -386,6 +403,8 @@ enum Class {
     Connector,
     /// Ends a run.
     Other,
+    /// A frequent word capitalised by position: part of a name only when a name follows.
+    Leading,
 }
 
 fn classify(
@@ -452,8 +471,17 @@ fn classify(
     if facts.capitalised_elsewhere(fact) && !data.capitalises_nouns {
         return Class::Name;
     }
-    if flags & COMMON != 0 || fact.common_compound {
+    if fact.common_compound {
         return Class::Other;
+    }
+    if flags & COMMON != 0 {
+        // Capitalised at a sentence start and frequent: a name only with a name after it
+        // ("Eduardo Lourenço fechou", "President Bush nominated").
+        return if shape == Shape::Title && !data.capitalises_nouns {
+            Class::Leading
+        } else {
+            Class::Other
+        };
     }
     Class::Name
 }
@@ -768,6 +796,9 @@ struct LangData {
     capitalises_nouns: bool,
     /// See [`Lists::initial_suffixes`].
     initial_suffixes: Vec<String>,
+    /// Whether a frequent word capitalised by position joins the name after it: where the
+    /// frequent-word list still holds first names ("José", "Carlos").
+    leading_names: bool,
     /// Whether the function words are a hand-made list (not just the most frequent words,
     /// which may hold names).
     hand_function_words: bool,
@@ -856,6 +887,14 @@ fn parse(source: &'static str) -> Lists {
 /// list exists.
 const FREQUENT_FUNCTION_WORDS: usize = 100;
 
+/// Languages whose frequent-word lists were not cleared of first names, so that a frequent
+/// word before a name at a sentence start is often the name's first part ("Eduardo Lourenço").
+/// English's list was cleared; in case-rich languages (Finnish, Russian, Lithuanian) the
+/// first word is more often an inflected common word.
+const LEADING_NAMES: &[&str] = &[
+    "por", "spa", "fra", "ita", "dan", "nob", "hun", "ind", "srp",
+];
+
 /// Languages that capitalise every noun.
 const NOUNS_CAPITALISED: &[&str] = &["deu", "ltz"];
 
@@ -917,6 +956,7 @@ static DATA: LazyLock<HashMap<&'static str, LangData>> = LazyLock::new(|| {
             let mut lexicon = LangData::from_lists(&data);
             lexicon.capitalises_nouns = NOUNS_CAPITALISED.contains(&code);
             lexicon.hand_function_words = lists.is_some();
+            lexicon.leading_names = LEADING_NAMES.contains(&code);
             (code, lexicon)
         })
         .collect()
@@ -1361,6 +1401,22 @@ mod tests {
         assert_eq!(
             entities(&["She flew from New York to the United States."], "eng"),
             ["York", "States"]
+        );
+    }
+
+    #[test]
+    fn frequent_first_names_at_a_sentence_start_join_the_name_after_them() {
+        assert_eq!(
+            entities(&["Eduardo Lourenço fechou a conferência em Lisboa."], "por"),
+            ["Eduardo Lourenço", "Lisboa"]
+        );
+        // Near miss: a frequent word before a lower-case word stays out.
+        assert_eq!(
+            entities(
+                &["Novo fornecedor de acesso quer disputar a Teleweb."],
+                "por"
+            ),
+            ["Teleweb"]
         );
     }
 
