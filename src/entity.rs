@@ -265,6 +265,7 @@ fn find_in(
             }
             emit(tokens, start, i, i, out);
             seen_word = true;
+            pending_lead = None;
             continue;
         }
         let next = tokens.get(i + 1).map(|next| (next, &token_facts[i + 1]));
