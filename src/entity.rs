@@ -91,7 +91,16 @@ struct DocumentFacts {
     lower_seen: WordSet,
     /// Hashes of the lower-case forms of capitalised words seen where capitals carry meaning
     /// (not sentence-initial-like).
-    upper_seen: WordSet,
+    upper_seen: WordCounts,
+}
+
+impl DocumentFacts {
+    /// Whether the document capitalises `fact`'s word where capitals carry meaning, at some
+    /// token other than `fact`'s own.
+    fn capitalised_elsewhere(&self, fact: &TokenFacts) -> bool {
+        let own = u32::from(!fact.initial && matches!(fact.shape, Shape::Title | Shape::AllCaps));
+        self.upper_seen.get(&fact.key).is_some_and(|&n| n > own)
+    }
 }
 
 impl DocumentFacts {
@@ -101,7 +110,7 @@ impl DocumentFacts {
                 token_facts.len() / 2,
                 Default::default(),
             ),
-            upper_seen: WordSet::with_capacity_and_hasher(
+            upper_seen: WordCounts::with_capacity_and_hasher(
                 token_facts.len() / 8,
                 Default::default(),
             ),
@@ -117,7 +126,7 @@ impl DocumentFacts {
                 Shape::Other | Shape::Mixed => {}
                 Shape::Title | Shape::AllCaps => {
                     if !fact.initial {
-                        facts.upper_seen.insert(fact.key);
+                        *facts.upper_seen.entry(fact.key).or_default() += 1;
                     }
                 }
             }
@@ -246,7 +255,20 @@ fn find_in(
     let mut run: Option<(usize, usize)> = None;
     // Until the sentence's first word, everything is "initial".
     let mut seen_word = false;
+    // A `Class::Leading` word just before this token.
+    let mut pending_lead: Option<usize> = None;
     for (i, (token, fact)) in tokens.iter().zip(token_facts).enumerate() {
+        if matches!(token.kind, TokenKind::Url | TokenKind::Email) {
+            // UD tags web and e-mail addresses PROPN: each is a candidate of its own.
+            if let Some((first, last)) = run.take() {
+                emit(tokens, start, first, last, out);
+            }
+            emit(tokens, start, i, i, out);
+            seen_word = true;
+            pending_lead = None;
+            continue;
+        }
+        let next = tokens.get(i + 1).map(|next| (next, &token_facts[i + 1]));
         let mut class = classify(
             facts,
             data,
@@ -256,19 +278,36 @@ fn find_in(
             uninformative,
             options.join_connectors,
         );
-        // A currency prefix ("US$", "R$") is a symbol, not a name.
-        if class == Class::Name
-            && tokens.get(i + 1).is_some_and(|next| {
-                next.span.start == token.span.end && text[next.span].starts_with('$')
-            })
-        {
-            class = Class::Other;
+        if class == Class::Name || class == Class::Leading {
+            let leading = class == Class::Leading;
+            class = in_context(
+                text,
+                data,
+                facts,
+                token,
+                fact,
+                next,
+                run.is_some(),
+                !seen_word || fact.initial || uninformative,
+            );
+            if leading && class == Class::Name {
+                class = Class::Leading;
+            }
         }
         seen_word |= token.kind == TokenKind::Word;
+        let leading = pending_lead.take();
         match class {
             Class::Name => {
-                let first = run.map_or(i, |(first, _)| first);
+                let first = run.map_or(leading.unwrap_or(i), |(first, _)| first);
                 run = Some((first, i));
+            }
+            Class::Leading => {
+                if let Some((first, last)) = run.take() {
+                    emit(tokens, start, first, last, out);
+                }
+                if data.leading_names {
+                    pending_lead = Some(i);
+                }
             }
             Class::Connector if options.join_connectors && run.is_some() => {}
             _ => {
@@ -281,6 +320,71 @@ fn find_in(
     if let Some((first, last)) = run {
         emit(tokens, start, first, last, out);
     }
+}
+
+/// Second look at a word `classify` calls a name, with its neighbours.
+#[allow(clippy::too_many_arguments)]
+fn in_context(
+    text: &str,
+    data: &LangData,
+    facts: &DocumentFacts,
+    token: &Token,
+    fact: &TokenFacts,
+    next: Option<(&Token, &TokenFacts)>,
+    in_run: bool,
+    initial: bool,
+) -> Class {
+    let next_text = next.map_or("", |(t, _)| &text[t.span]);
+    let next_capitalised = next.is_some_and(|(t, f)| {
+        t.kind == TokenKind::Word && matches!(f.shape, Shape::Title | Shape::AllCaps)
+    });
+    // A currency prefix ("US$", "R$") is a symbol, not a name.
+    if next.is_some_and(|(t, _)| t.span.start == token.span.end) && next_text.starts_with('$') {
+        return Class::Other;
+    }
+    if fact.key == NO_KEY {
+        return Class::Name;
+    }
+    let flags = data.flags(fact.key);
+    if fact.shape == Shape::AllCaps {
+        // "FREE", "VERY", "HUGE": a common word in capitals is emphasis ("US", "IT" are kept).
+        if flags & COMMON != 0 && flags & FUNCTION == 0 && facts.lower_seen.contains(&fact.key) {
+            return Class::Other;
+        }
+        return Class::Name;
+    }
+    if fact.shape != Shape::Title {
+        return Class::Name;
+    }
+    // A lone capital outside a name ("Z happens after X", "(C)") is a variable or a label.
+    if !in_run && !next_capitalised && token.span.len() == 1 {
+        return Class::Other;
+    }
+    // A function word capitalised mid-sentence starts a name only with a name after it
+    // ("Will Smith", "São Paulo"); alone it is a polite pronoun ("Du", "Sie") or a typo.
+    // Inside a run, it ends the run: a heading glued to the next sentence ("... Boston Foi
+    // descoberto").
+    if data.hand_function_words && flags & FUNCTION != 0 && !next_capitalised {
+        return Class::Other;
+    }
+    if !in_run && flags & COMMON != 0 && !next_capitalised {
+        // "Email:", "Coach:", "Horário:": a label.
+        if next_text == ":" {
+            return Class::Other;
+        }
+    }
+    if initial && !in_run && !facts.capitalised_elsewhere(fact) {
+        if let Some(word) = text.get(token.span.range()) {
+            if data
+                .initial_suffixes
+                .iter()
+                .any(|suffix| word.len() >= suffix.len() + 3 && word.ends_with(suffix.as_str()))
+            {
+                return Class::Other;
+            }
+        }
+    }
+    Class::Name
 }
 
 fn emit(tokens: &[Token], base: usize, first: usize, last: usize, out: &mut Vec<EntitySpan>) {
@@ -300,6 +404,8 @@ enum Class {
     Connector,
     /// Ends a run.
     Other,
+    /// A frequent word capitalised by position: part of a name only when a name follows.
+    Leading,
 }
 
 fn classify(
@@ -363,11 +469,20 @@ fn classify(
     if facts.lower_seen.contains(&fact.key) {
         return Class::Other;
     }
-    if facts.upper_seen.contains(&fact.key) && !data.capitalises_nouns {
+    if facts.capitalised_elsewhere(fact) && !data.capitalises_nouns {
         return Class::Name;
     }
-    if flags & COMMON != 0 || fact.common_compound {
+    if fact.common_compound {
         return Class::Other;
+    }
+    if flags & COMMON != 0 {
+        // Capitalised at a sentence start and frequent: a name only with a name after it
+        // ("Eduardo Lourenço fechou", "President Bush nominated").
+        return if shape == Shape::Title && !data.capitalises_nouns {
+            Class::Leading
+        } else {
+            Class::Other
+        };
     }
     Class::Name
 }
@@ -379,6 +494,8 @@ fn case_uninformative(token_facts: &[TokenFacts], tokens: &[Token], data: &LangD
     let mut all_caps = 0usize;
     let mut capitalised = 0usize;
     let mut function_caps = 0usize;
+    let mut common_caps = 0usize;
+    let mut first_capitalised = false;
     let mut first = true;
     for (token, fact) in tokens.iter().zip(token_facts) {
         if token.kind != TokenKind::Word {
@@ -389,6 +506,10 @@ fn case_uninformative(token_facts: &[TokenFacts], tokens: &[Token], data: &LangD
             first = false;
             if shape == Shape::AllCaps {
                 all_caps += 1;
+            }
+            first_capitalised = matches!(shape, Shape::Title | Shape::AllCaps);
+            if data.flags(fact.key) & COMMON != 0 {
+                common_caps += 1;
             }
             words += 1;
             continue;
@@ -401,14 +522,21 @@ fn case_uninformative(token_facts: &[TokenFacts], tokens: &[Token], data: &LangD
             }
             Shape::Title => {
                 capitalised += 1;
-                if data.flags(fact.key) & FUNCTION != 0 {
+                let flags = data.flags(fact.key);
+                if flags & FUNCTION != 0 {
                     function_caps += 1;
+                }
+                if flags & COMMON != 0 {
+                    common_caps += 1;
                 }
             }
             _ => {}
         }
     }
     if all_caps >= 3 && all_caps * 10 >= words * 6 {
+        return true;
+    }
+    if first_capitalised && words >= 2 && capitalised + 1 == words && common_caps >= 1 {
         return true;
     }
     words >= 4 && function_caps >= 1 && capitalised * 10 >= (words - 1) * 8
@@ -426,6 +554,18 @@ fn initial_like(text: &str, previous: Option<&Token>, token: &Token) -> bool {
     }
     if previous.kind == TokenKind::Word || previous.kind == TokenKind::Number {
         return false;
+    }
+    // Rules and separators of dashes, equals signs or asterisks ("--", "----==").
+    if text[previous.span]
+        .chars()
+        .all(|c| matches!(c, '-' | '–' | '—' | '=' | '*' | '#' | '_' | '~' | '•'))
+    {
+        return true;
+    }
+    // A plain apostrophe opens a quote when nothing is glued before it.
+    if &text[previous.span] == "'" {
+        let before = text[..previous.span.start as usize].chars().next_back();
+        return before.is_none_or(|c| c.is_whitespace() || "([{:\"“".contains(c));
     }
     matches!(
         &text[previous.span],
@@ -597,6 +737,9 @@ impl Hasher for FxHasher {
 /// A set of word hashes; the keys are already well mixed, so hashing them again is waste.
 type WordSet = HashSet<u64, BuildHasherDefault<IdentityHasher>>;
 
+/// Word hashes with a count.
+type WordCounts = HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>;
+
 #[derive(Default)]
 struct IdentityHasher(u64);
 
@@ -633,6 +776,9 @@ struct Lists {
     adjectives: HashSet<&'static str>,
     /// Words of the common list that are names by the PROPN convention (English months).
     names: HashSet<&'static str>,
+    /// Endings of inflected common words ("-ly", "-mente"): a sentence-initial word with one
+    /// is not a name unless the document capitalises it elsewhere.
+    initial_suffixes: Vec<&'static str>,
 }
 
 const CONNECTOR: u8 = 1;
@@ -649,6 +795,14 @@ struct LangData {
     words: HashMap<u64, u8, BuildHasherDefault<IdentityHasher>>,
     /// Whether every noun is capitalised (German): capitals mid-sentence say little.
     capitalises_nouns: bool,
+    /// See [`Lists::initial_suffixes`].
+    initial_suffixes: Vec<String>,
+    /// Whether a frequent word capitalised by position joins the name after it: where the
+    /// frequent-word list still holds first names ("José", "Carlos").
+    leading_names: bool,
+    /// Whether the function words are a hand-made list (not just the most frequent words,
+    /// which may hold names).
+    hand_function_words: bool,
 }
 
 impl LangData {
@@ -667,6 +821,11 @@ impl LangData {
                 *data.words.entry(hash_key(word)).or_default() |= flag;
             }
         }
+        data.initial_suffixes = lists
+            .initial_suffixes
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         data
     }
 
@@ -715,6 +874,9 @@ fn parse(source: &'static str) -> Lists {
                 "names" => {
                     data.names.insert(word);
                 }
+                "initial_suffixes" => {
+                    data.initial_suffixes.push(word);
+                }
                 _ => {}
             }
         }
@@ -725,6 +887,14 @@ fn parse(source: &'static str) -> Lists {
 /// How many of a language's most frequent words count as function words where no hand-made
 /// list exists.
 const FREQUENT_FUNCTION_WORDS: usize = 100;
+
+/// Languages whose frequent-word lists were not cleared of first names, so that a frequent
+/// word before a name at a sentence start is often the name's first part ("Eduardo Lourenço").
+/// English's list was cleared; in case-rich languages (Finnish, Russian, Lithuanian) the
+/// first word is more often an inflected common word.
+const LEADING_NAMES: &[&str] = &[
+    "por", "spa", "fra", "ita", "dan", "nob", "hun", "ind", "srp",
+];
 
 /// Languages that capitalise every noun.
 const NOUNS_CAPITALISED: &[&str] = &["deu", "ltz"];
@@ -786,6 +956,8 @@ static DATA: LazyLock<HashMap<&'static str, LangData>> = LazyLock::new(|| {
             }
             let mut lexicon = LangData::from_lists(&data);
             lexicon.capitalises_nouns = NOUNS_CAPITALISED.contains(&code);
+            lexicon.hand_function_words = lists.is_some();
+            lexicon.leading_names = LEADING_NAMES.contains(&code);
             (code, lexicon)
         })
         .collect()
@@ -1045,7 +1217,8 @@ mod tests {
             "DO YOU WANT TO HELP MILLIONS FOR UNITED WAY?",
             "We hope you do want to help.",
         ];
-        assert_eq!(entities(&doc, "eng"), ["MILLIONS", "UNITED WAY"]);
+        // Every word is capitalised, so none is evidence for itself: common words stay out.
+        assert_eq!(entities(&doc, "eng"), Vec::<String>::new());
         // ...but an acronym in ordinary text is a name even when it spells a pronoun.
         assert_eq!(
             entities(&["The US lost yet another helicopter."], "eng"),
@@ -1103,6 +1276,149 @@ mod tests {
     #[test]
     fn sentence_initial_common_words_of_the_longer_list_are_not_names() {
         assert_eq!(entities(&["Posted by Jerry at noon."], "eng"), ["Jerry"]);
+    }
+
+    #[test]
+    fn web_and_email_addresses_are_candidates_of_their_own() {
+        assert_eq!(
+            entities(
+                &["Write to Kay Mann at kay.mann@enron.com or see http://www.enron.com today."],
+                "eng"
+            ),
+            ["Kay Mann", "kay.mann@enron.com", "http://www.enron.com"]
+        );
+    }
+
+    #[test]
+    fn capitalised_common_words_used_as_labels_are_not_names() {
+        assert_eq!(
+            entities(&["Email: jill@aol.com Groups: alt.animals.cat"], "eng"),
+            ["jill@aol.com"]
+        );
+        // Near miss: a name before a colon stays a name.
+        assert_eq!(
+            entities(&["I asked her, Jill: where is the draft?"], "eng"),
+            ["Jill"]
+        );
+    }
+
+    #[test]
+    fn sentence_initial_inflected_words_are_not_names() {
+        assert_eq!(
+            entities(
+                &[
+                    "Amazingly, these idiots think a cartoon is art.",
+                    "Resolving this conflict would help Israel.",
+                ],
+                "eng"
+            ),
+            ["Israel"]
+        );
+        assert_eq!(
+            entities(
+                &[
+                    "Diariamente, a loja promove desfiles.",
+                    "Trata-se de um instrumento."
+                ],
+                "por"
+            ),
+            Vec::<String>::new()
+        );
+        // Near miss: a name with such an ending that the document capitalises mid-sentence.
+        assert_eq!(
+            entities(
+                &["Reading is a town.", "She moved to Reading last year."],
+                "eng"
+            ),
+            ["Reading", "Reading"]
+        );
+    }
+
+    #[test]
+    fn short_title_case_headings_carry_no_case_information() {
+        let doc = [
+            "Great Service",
+            "Dr Mcdonald is wonderful and answers every call.",
+        ];
+        assert_eq!(entities(&doc, "eng"), ["Dr Mcdonald"]);
+        // Near miss: a heading of names only stays a name.
+        assert_eq!(
+            entities(&["Debra Perlingiere", "See the attached draft."], "eng"),
+            ["Debra Perlingiere"]
+        );
+    }
+
+    #[test]
+    fn plain_apostrophes_and_dashes_open_a_fresh_start() {
+        assert_eq!(
+            entities(
+                &["The rule read: 'Grunden för vårt system är enkel.'"],
+                "swe"
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            entities(&["No one knows. -- Posted by Hidden Nook at noon."], "eng"),
+            ["Hidden Nook"]
+        );
+    }
+
+    #[test]
+    fn lone_function_words_capitalised_mid_sentence_are_not_names() {
+        assert_eq!(
+            entities(&["Ginny, Please see the attached guaranty."], "eng"),
+            ["Ginny"]
+        );
+        // Near miss: followed by a name, the function word starts the name.
+        assert_eq!(
+            entities(&["We met Will Smith in Chicago."], "eng"),
+            ["Will Smith", "Chicago"]
+        );
+    }
+
+    #[test]
+    fn lone_capital_letters_are_variables_unless_inside_a_name() {
+        assert_eq!(
+            entities(&["If Z happens after X, then Z is caused by X."], "eng"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            entities(&["Ask Jeffrey T Hodge about it."], "eng"),
+            ["Jeffrey T Hodge"]
+        );
+    }
+
+    #[test]
+    fn common_words_in_capitals_are_emphasis_when_the_document_writes_them_lower() {
+        let doc = [
+            "Get your FREE download of MSN Explorer.",
+            "The download is free for everyone in the US.",
+        ];
+        assert_eq!(entities(&doc, "eng"), ["MSN Explorer", "US"]);
+    }
+
+    #[test]
+    fn adjectives_in_english_place_names_stay_outside_as_ud_tags_them() {
+        assert_eq!(
+            entities(&["She flew from New York to the United States."], "eng"),
+            ["York", "States"]
+        );
+    }
+
+    #[test]
+    fn frequent_first_names_at_a_sentence_start_join_the_name_after_them() {
+        assert_eq!(
+            entities(&["Eduardo Lourenço fechou a conferência em Lisboa."], "por"),
+            ["Eduardo Lourenço", "Lisboa"]
+        );
+        // Near miss: a frequent word before a lower-case word stays out.
+        assert_eq!(
+            entities(
+                &["Novo fornecedor de acesso quer disputar a Teleweb."],
+                "por"
+            ),
+            ["Teleweb"]
+        );
     }
 
     #[test]
