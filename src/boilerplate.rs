@@ -16,9 +16,11 @@
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
-use memchr::memmem::Finder;
+use memchr::memmem::{self, Finder};
 
-use crate::linestats::{KeyHasher, RepeatedLines, normalize_line, normalized_line_key};
+use std::sync::LazyLock;
+
+use crate::linestats::{KeyHasher, RepeatedLines, fold_line, folded_line_key};
 
 const RULE_FILES: [&str; 6] = [
     include_str!("data/boilerplate/eng.tsv"),
@@ -42,6 +44,8 @@ pub const RULE_COUNTER: &str = "counter_line";
 pub const RULE_COMMENTS: &str = "comment_section";
 /// Name of the learned line model, used when no more specific rule explains a removal.
 pub const RULE_MODEL: &str = "line_model";
+/// Name of the rule for lines without a word (`|`, `•`, `---`) among removed lines.
+pub const RULE_PUNCT: &str = "punctuation_only";
 
 /// Why a line was removed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,17 +96,25 @@ struct Hit {
 #[derive(Debug)]
 pub struct Rules {
     patterns: Vec<Pattern>,
-    exact: HashMap<String, usize>,
-    by_first: HashMap<char, Vec<usize>>,
+    /// Whole-line patterns by the [`folded_line_key`] of their text (checked for equality).
+    exact: HashMap<u64, usize, BuildHasherDefault<KeyHasher>>,
+    /// Patterns starting with a literal, by the literal's first byte.
+    by_first: Vec<Vec<usize>>,
     loose: Vec<usize>,
     /// Matches a line containing the key literal of any `loose` pattern: most lines contain
     /// none, and one pass over them replaces a search per pattern.
     loose_filter: Option<regex::bytes::Regex>,
-    w1: Vec<f32>,
-    w2: Vec<f32>,
+    /// Line model weights: stage 1 ([`FEATURES1`]), then the context stages
+    /// ([`FEATURES1`] + [`FEATURES2`]), each fed the previous stage's logits.
+    stages: Vec<Vec<f32>>,
+    /// Searchers for the copyright and URL literals of the normalized line.
+    copyright: [Finder<'static>; 2],
+    url: [Finder<'static>; 2],
     threshold: f32,
     soft_threshold: f32,
     guard_threshold: f32,
+    /// The line model's threshold for a long line of running text ([`LineInfo::prose_like`]).
+    prose_threshold: f32,
     repeat_min_docs: u32,
     config: Config,
 }
@@ -223,9 +235,9 @@ fn longest_literal(toks: &[Tok]) -> &str {
 }
 
 /// Per-line facts shared by the features and the decisions.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default)]
 struct LineInfo {
-    idx: usize,
+    idx: u32,
     words: u32,
     end_punct: bool,
     hit: Option<Hit>,
@@ -233,12 +245,184 @@ struct LineInfo {
     key: u64,
     site_df: u32,
     all_df: u32,
+    chars: CharStats,
     /// Facts of the normalized line the stage-1 features use, kept so it is normalized once.
     norm_colon: bool,
     copyright: bool,
     url_or_email: bool,
     starts_digit: bool,
     ellipsis_end: bool,
+    title_match: bool,
+}
+
+impl LineInfo {
+    /// A long line of running text (few capitals and separators) that only lacks its final
+    /// punctuation: what a menu or a tag list never looks like.
+    fn prose_like(&self) -> bool {
+        let c = &self.chars;
+        self.words >= 12
+            && !self.end_punct
+            && self.hit.is_none()
+            && c.upper_words * 3 <= self.words
+            && c.seps * 10 <= self.words
+    }
+}
+
+/// Character classes of a raw line, counted in one pass.
+#[derive(Clone, Copy, Debug, Default)]
+struct CharStats {
+    /// `\w+` runs, the way the scorer weighs lines.
+    words: u32,
+    alnum: u32,
+    digits: u32,
+    letters: u32,
+    uppers: u32,
+    /// Words (alphanumeric runs) starting with a capital.
+    upper_words: u32,
+    /// Menu and breadcrumb separators (`|`, `»`, `›`, `·`, `•`, `/`, `>`).
+    seps: u32,
+    /// Characters of code and markup (`;`, `{`, `}`, `=`, `(`, `<`).
+    code: u32,
+    copyright_sign: bool,
+    at_sign: bool,
+}
+
+const C_WORD: u8 = 1;
+const C_DIGIT: u8 = 2;
+const C_ALPHA: u8 = 4;
+const C_UPPER: u8 = 8;
+const C_SEP: u8 = 16;
+const C_CODE: u8 = 32;
+const C_UNDERSCORE: u8 = 64;
+
+/// Classes of the ASCII bytes, so the common case needs no Unicode table.
+static ASCII_CLASS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_digit() {
+            C_WORD | C_DIGIT
+        } else if c.is_ascii_uppercase() {
+            C_WORD | C_ALPHA | C_UPPER
+        } else if c.is_ascii_lowercase() {
+            C_WORD | C_ALPHA
+        } else if c == b'_' {
+            C_UNDERSCORE
+        } else if matches!(c, b'|' | b'/' | b'>') {
+            C_SEP
+        } else if matches!(c, b';' | b'{' | b'}' | b'=' | b'(' | b'<') {
+            C_CODE
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+impl CharStats {
+    fn of(line: &str) -> CharStats {
+        let mut s = CharStats::default();
+        let bytes = line.as_bytes();
+        // `in_word`: inside an alphanumeric run; `in_scored`: inside a `\w` run (with `_`).
+        let (mut in_word, mut in_scored) = (false, false);
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let class = if b < 0x80 {
+                i += 1;
+                if b == b'@' {
+                    s.at_sign = true;
+                }
+                ASCII_CLASS[b as usize]
+            } else {
+                let Some(c) = line[i..].chars().next() else {
+                    break;
+                };
+                i += c.len_utf8();
+                let mut class = 0;
+                if c.is_alphanumeric() {
+                    class |= C_WORD;
+                    if c.is_alphabetic() {
+                        class |= C_ALPHA;
+                        if c.is_uppercase() {
+                            class |= C_UPPER;
+                        }
+                    }
+                }
+                match c {
+                    '»' | '›' | '·' | '•' => class |= C_SEP,
+                    '©' => s.copyright_sign = true,
+                    _ => {}
+                }
+                class
+            };
+            let word = class & C_WORD != 0;
+            let scored = word || class & C_UNDERSCORE != 0;
+            if scored && !in_scored {
+                s.words += 1;
+            }
+            in_scored = scored;
+            if word {
+                s.alnum += 1;
+                s.digits += (class & C_DIGIT != 0) as u32;
+                if class & C_ALPHA != 0 {
+                    s.letters += 1;
+                    if class & C_UPPER != 0 {
+                        s.uppers += 1;
+                        s.upper_words += !in_word as u32;
+                    }
+                }
+            }
+            in_word = word;
+            s.seps += (class & C_SEP != 0) as u32;
+            s.code += (class & C_CODE != 0) as u32;
+        }
+        s
+    }
+}
+
+/// Adds the lines without a word (rules, bullets, lone `|` or `»`) that sit between removed
+/// lines, or between a removed line and the page's edge: left alone they would survive as
+/// litter in the kept text. Each takes the rule [`RULE_PUNCT`].
+fn with_punctuation_lines(text: &str, removed: Vec<Removal>) -> Vec<Removal> {
+    let mut out = Vec::with_capacity(removed.len());
+    let mut next = removed.iter().peekable();
+    // Word-less non-blank lines seen since the last line with words, and whether that line
+    // (or the page start) was removed.
+    let mut pending: Vec<u32> = Vec::new();
+    let mut prev_removed = true;
+    for (idx, line) in text.split('\n').enumerate() {
+        let idx = idx as u32;
+        if next.peek().is_some_and(|r| r.line_index == idx) {
+            if prev_removed {
+                out.extend(pending.drain(..).map(|line_index| Removal {
+                    line_index,
+                    rule: RULE_PUNCT,
+                    doc_freq: None,
+                }));
+            }
+            pending.clear();
+            out.extend(next.next().cloned());
+            prev_removed = true;
+        } else if line.trim().is_empty() {
+            continue;
+        } else if word_count(line) == 0 {
+            pending.push(idx);
+        } else {
+            pending.clear();
+            prev_removed = false;
+        }
+    }
+    if prev_removed {
+        out.extend(pending.drain(..).map(|line_index| Removal {
+            line_index,
+            rule: RULE_PUNCT,
+            doc_freq: None,
+        }));
+    }
+    out
 }
 
 /// Counts `\w+` runs, the way the scorer weighs lines.
@@ -388,6 +572,11 @@ pub const FEATURES1: &[&str] = &[
     "code_like",
     "rule_comment_kind",
     "rule_nav_kind",
+    "title_match",
+    "before_title",
+    "first_line",
+    "log_short_run",
+    "short_run_ge6",
 ];
 
 /// Names of the extra stage-2 features (appended to the stage-1 ones).
@@ -448,13 +637,6 @@ fn bin(v: f32, edges: &[f32]) -> usize {
     edges.iter().position(|&e| v < e).unwrap_or(edges.len())
 }
 
-fn push_onehot(x: &mut Vec<f32>, v: f32, edges: &[f32]) {
-    let b = bin(v, edges);
-    for i in 0..=edges.len() {
-        x.push((i == b) as u8 as f32);
-    }
-}
-
 fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -484,15 +666,17 @@ impl Rules {
     pub fn with_config(config: Config) -> Rules {
         let mut r = Rules {
             patterns: Vec::new(),
-            exact: HashMap::new(),
-            by_first: HashMap::new(),
+            exact: HashMap::default(),
+            by_first: vec![Vec::new(); 256],
             loose: Vec::new(),
             loose_filter: None,
-            w1: vec![0.0; FEATURES1.len()],
-            w2: vec![0.0; FEATURES1.len() + FEATURES2.len()],
+            stages: vec![vec![0.0; FEATURES1.len()]],
+            copyright: [Finder::new("copyright"), Finder::new("all rights reserved")],
+            url: [Finder::new("http"), Finder::new("www.")],
             threshold: 0.5,
             soft_threshold: 0.3,
             guard_threshold: 0.85,
+            prose_threshold: 0.85,
             repeat_min_docs: 3,
             config,
         };
@@ -527,17 +711,17 @@ impl Rules {
 
     fn add_pattern(&mut self, name: &'static str, pat: &str) {
         let mut norm = String::new();
-        normalize_line(pat, &mut norm);
+        fold_line(pat, &mut norm);
         let toks = compile(&norm);
         let idx = self.patterns.len();
         let lead_any = matches!(toks.first(), Some(Tok::Any));
         let trail_any = matches!(toks.last(), Some(Tok::Any));
         let key = longest_literal(&toks).to_string();
         if toks.len() == 1 && key == norm {
-            self.exact.entry(norm).or_insert(idx);
+            self.exact.entry(folded_line_key(&norm)).or_insert(idx);
         } else if let Some(Tok::Lit(l)) = toks.first() {
-            if let Some(c) = l.chars().next() {
-                self.by_first.entry(c).or_default().push(idx);
+            if let Some(&b) = l.as_bytes().first() {
+                self.by_first[b as usize].push(idx);
             }
         } else {
             self.loose.push(idx);
@@ -558,26 +742,41 @@ impl Rules {
         for line in tsv.lines() {
             let cols: Vec<&str> = line.split('\t').collect();
             match cols.as_slice() {
-                ["s1", name, w] => {
-                    if let (Some(i), Ok(w)) = (FEATURES1.iter().position(|f| f == name), w.parse())
-                    {
-                        self.w1[i] = w;
+                [stage, name, w] if stage.starts_with('s') => {
+                    let Ok(stage) = stage[1..].parse::<usize>() else {
+                        continue;
+                    };
+                    let Ok(w) = w.parse::<f32>() else { continue };
+                    if stage == 0 || stage > 8 {
+                        continue;
                     }
-                }
-                ["s2", name, w] => {
+                    let width = if stage == 1 {
+                        FEATURES1.len()
+                    } else {
+                        FEATURES1.len() + FEATURES2.len()
+                    };
                     let i = FEATURES1.iter().position(|f| f == name).or_else(|| {
                         FEATURES2
                             .iter()
                             .position(|f| f == name)
                             .map(|i| i + FEATURES1.len())
                     });
-                    if let (Some(i), Ok(w)) = (i, w.parse()) {
-                        self.w2[i] = w;
+                    while self.stages.len() < stage {
+                        let d = FEATURES1.len() + FEATURES2.len();
+                        self.stages.push(vec![0.0; d]);
+                    }
+                    if let Some(i) = i.filter(|&i| i < width) {
+                        self.stages[stage - 1][i] = w;
                     }
                 }
                 ["threshold", v] => {
                     if let Ok(v) = v.parse() {
                         self.threshold = v;
+                    }
+                }
+                ["prose_threshold", v] => {
+                    if let Ok(v) = v.parse() {
+                        self.prose_threshold = v;
                     }
                 }
                 ["guard_threshold", v] => {
@@ -600,13 +799,17 @@ impl Rules {
         self.threshold = t;
     }
 
-    /// Sets the stage weights directly (training harness).
-    pub fn set_weights(&mut self, w1: Vec<f32>, w2: Vec<f32>) {
-        if w1.len() == self.w1.len() {
-            self.w1 = w1;
-        }
-        if w2.len() == self.w2.len() {
-            self.w2 = w2;
+    /// Sets the stage weights directly (training harness): stage 1 is [`FEATURES1`] wide, the
+    /// context stages [`FEATURES1`] + [`FEATURES2`]; stages of another width are ignored.
+    pub fn set_weights(&mut self, stages: Vec<Vec<f32>>) {
+        let d1 = FEATURES1.len();
+        let d2 = d1 + FEATURES2.len();
+        let ok = stages
+            .iter()
+            .enumerate()
+            .all(|(i, w)| w.len() == if i == 0 { d1 } else { d2 });
+        if ok && !stages.is_empty() {
+            self.stages = stages;
         }
     }
 
@@ -615,20 +818,22 @@ impl Rules {
     }
 
     /// The phrase rule matching a normalized line, if any.
-    fn phrase_hit(&self, norm: &str, words: u32, end_punct: bool) -> Option<Hit> {
+    fn phrase_hit(&self, norm: &str, key: u64, words: u32, end_punct: bool) -> Option<Hit> {
         if norm.is_empty() {
             return None;
         }
         let hard_of = |p: &Pattern| !p.lead_any && (!p.trail_any || (words <= 10 && !end_punct));
         if norm.len() <= 200 {
-            if let Some(&i) = self.exact.get(norm) {
+            if let Some(&i) = self.exact.get(&key)
+                && matches!(self.patterns[i].toks.as_slice(), [Tok::Lit(l)] if l == norm)
+            {
                 return Some(Hit {
                     name: self.patterns[i].name,
                     hard: true,
                 });
             }
-            let first = norm.chars().next()?;
-            if let Some(list) = self.by_first.get(&first) {
+            let first = *norm.as_bytes().first()?;
+            if let Some(list) = self.by_first.get(first as usize) {
                 for &i in list {
                     let p = &self.patterns[i];
                     // These patterns start with a literal, which a match must start with.
@@ -680,16 +885,17 @@ impl Rules {
         repeated: Option<&RepeatedLines>,
     ) -> Vec<Removal> {
         let (infos, x1) = self.analyse(text, site, repeated);
-        let p2 = self.scores(&x1);
+        let p2 = self.scores(&infos, &x1);
+        let d1 = FEATURES1.len();
+        let feature = |k: usize, f: usize| x1[k * d1 + f];
         let mut out = Vec::new();
         let mut comment_marker = false;
-        let first_marker = x1
-            .iter()
-            .position(|x| x[28] > 0.0)
+        let first_marker = (0..infos.len())
+            .position(|k| feature(k, 28) > 0.0)
             .map(|k| k.saturating_sub(1));
+        let single_line = infos.len() == 1;
         for (k, info) in infos.iter().enumerate() {
-            let x = &x1[k];
-            if x[28] > 0.0 {
+            if feature(k, 28) > 0.0 {
                 comment_marker = true;
             }
             let doc_freq = (info.site_df >= 2).then_some(info.site_df);
@@ -708,24 +914,28 @@ impl Rules {
                 rule = Some(RULE_REPEATED);
             }
             // Pages often end their text right above the comment form, where position alone
-            // looks like a footer: long lines there need stronger evidence.
+            // looks like a footer: long lines there need stronger evidence. So does a long line
+            // that reads like prose without its final full stop, which menus never are.
             let guarded =
                 info.words >= 15 && !comment_marker && first_marker.is_some_and(|m| k < m);
             let need = if guarded {
                 self.guard_threshold
+            } else if info.prose_like() {
+                self.prose_threshold
             } else {
                 self.threshold
             };
-            if rule.is_none() && p2[k] >= need {
+            // A page of one line has no structure to judge it by: only the rules above apply.
+            if rule.is_none() && !single_line && p2[k] >= need {
                 rule = Some(if info.site_df >= 2 && !content_like {
                     RULE_REPEATED
                 } else if info.counter {
                     RULE_COUNTER
-                } else if x[20] > 0.0 {
+                } else if feature(k, 20) > 0.0 {
                     RULE_TRAILING
-                } else if x[21] > 0.0 {
+                } else if feature(k, 21) > 0.0 {
                     RULE_LEADING
-                } else if comment_marker && x[27] > 0.0 {
+                } else if comment_marker && feature(k, 27) > 0.0 {
                     RULE_COMMENTS
                 } else {
                     RULE_MODEL
@@ -748,23 +958,31 @@ impl Rules {
                 }
             }
             out.push(Removal {
-                line_index: info.idx as u32,
+                line_index: info.idx,
                 rule: name,
                 doc_freq,
             });
         }
+        if !out.is_empty() && !self.kept(RULE_PUNCT) {
+            out = with_punctuation_lines(text, out);
+        }
         out
     }
 
-    /// Stage-2 probabilities of boilerplate for the rows `x1` of one document.
-    fn scores(&self, x1: &[Vec<f32>]) -> Vec<f32> {
-        let s1: Vec<f32> = x1.iter().map(|x| dot(&self.w1, x)).collect();
-        let mut p2 = Vec::with_capacity(x1.len());
-        stage2_rows(x1, &s1, |x| p2.push(sigmoid(dot(&self.w2, x))));
-        p2
+    /// Stage probabilities of boilerplate for the rows `x1` (flat, [`FEATURES1`] wide) of one
+    /// document: the first stage's logits, then each context stage on the previous one's.
+    fn scores(&self, infos: &[LineInfo], x1: &[f32]) -> Vec<f32> {
+        let d1 = FEATURES1.len();
+        let w1 = &self.stages[0];
+        let mut logits: Vec<f32> = x1.chunks_exact(d1).map(|x| dot(w1, x)).collect();
+        let words: Vec<f32> = infos.iter().map(|i| i.words as f32).collect();
+        for w in &self.stages[1..] {
+            logits = context_logits(w, x1, &words, &logits);
+        }
+        logits.into_iter().map(sigmoid).collect()
     }
 
-    /// Stage-1 and stage-2 feature rows of a document (training harness).
+    /// Stage-1 feature rows of a document (training harness).
     pub fn features(
         &self,
         text: &str,
@@ -773,15 +991,36 @@ impl Rules {
     ) -> DocFeatures {
         let (infos, x1) = self.analyse(text, site, repeated);
         DocFeatures {
-            line_index: infos.iter().map(|i| i.idx as u32).collect(),
+            line_index: infos.iter().map(|i| i.idx).collect(),
             words: infos.iter().map(|i| i.words).collect(),
-            x1,
+            x1: x1
+                .chunks_exact(FEATURES1.len())
+                .map(<[f32]>::to_vec)
+                .collect(),
         }
     }
 
-    /// Builds stage-2 rows from stage-1 rows and stage-1 logits (training harness).
-    pub fn stage2(x1: &[Vec<f32>], s1: &[f32]) -> Vec<Vec<f32>> {
-        stage2_features(x1, s1)
+    /// Context-stage rows ([`FEATURES1`] then [`FEATURES2`]) from stage-1 rows, word counts and
+    /// the previous stage's logits (training harness).
+    pub fn context_rows(x1: &[Vec<f32>], words: &[u32], prev: &[f32]) -> Vec<Vec<f32>> {
+        let d1 = FEATURES1.len();
+        let flat: Vec<f32> = x1.iter().flatten().copied().collect();
+        let words: Vec<f32> = words.iter().map(|&w| w as f32).collect();
+        let ctx = Context::new(&words, prev);
+        (0..x1.len())
+            .map(|k| {
+                let mut row = flat[k * d1..(k + 1) * d1].to_vec();
+                ctx.line(k, &flat[k * d1..(k + 1) * d1], &words, prev)
+                    .push_row(&mut row);
+                row
+            })
+            .collect()
+    }
+
+    /// The model's stage weights (training harness; stage 0 is [`FEATURES1`] wide, the others
+    /// [`FEATURES1`] + [`FEATURES2`]).
+    pub fn stage_weights(&self) -> &[Vec<f32>] {
+        &self.stages
     }
 
     fn analyse(
@@ -789,27 +1028,45 @@ impl Rules {
         text: &str,
         site: &str,
         repeated: Option<&RepeatedLines>,
-    ) -> (Vec<LineInfo>, Vec<Vec<f32>>) {
+    ) -> (Vec<LineInfo>, Vec<f32>) {
         let site_hash = RepeatedLines::site_hash(site);
         let site_docs = repeated.map_or(0, |r| r.site_docs(site));
         let mut infos: Vec<LineInfo> = Vec::new();
-        let mut raw: Vec<&str> = Vec::new();
         let mut norm = String::new();
+        let mut title = String::new();
+        let mut title_at: Option<usize> = None;
         for (idx, line) in text.split('\n').enumerate() {
-            let words = word_count(line);
-            if words == 0 {
+            let chars = CharStats::of(line);
+            if chars.words == 0 {
                 continue;
             }
-            normalize_line(line, &mut norm);
+            fold_line(line, &mut norm);
+            let words = chars.words;
             let end_punct = ends_sentence(&norm);
-            let hit = self.phrase_hit(&norm, words, end_punct);
-            let counter = is_counter_line(&norm, words);
-            let key = normalized_line_key(&norm);
+            let key = folded_line_key(&norm);
+            let hit = self.phrase_hit(&norm, key, words, end_punct);
+            let counter = chars.digits > 0 && is_counter_line(&norm, words);
             let f = repeated
                 .map(|r| r.freq_by_key(site_hash, key))
                 .unwrap_or_default();
+            let nb = norm.as_bytes();
+            // The page title usually opens crawler text, and the article's heading repeats it
+            // (or a part of it): where that heading is, the main text starts.
+            let title_match = if infos.is_empty() {
+                title.clone_from(&norm);
+                false
+            } else {
+                let m = title_at.is_none()
+                    && words >= 2
+                    && norm.len() <= title.len()
+                    && memmem::find(title.as_bytes(), nb).is_some();
+                if m {
+                    title_at = Some(infos.len());
+                }
+                m
+            };
             infos.push(LineInfo {
-                idx,
+                idx: idx as u32,
                 words,
                 end_punct,
                 hit,
@@ -817,17 +1074,20 @@ impl Rules {
                 key,
                 site_df: f.site.max(1),
                 all_df: f.all.max(1),
+                chars,
                 norm_colon: norm.ends_with(':'),
-                copyright: norm.contains('©')
-                    || norm.contains("copyright")
-                    || norm.contains("all rights reserved"),
-                url_or_email: norm.contains("http") || norm.contains("www.") || norm.contains('@'),
-                starts_digit: norm.starts_with(|c: char| c.is_ascii_digit()),
+                // Footers and link lines are short: long lines are not searched.
+                copyright: chars.copyright_sign
+                    || (nb.len() <= 300 && self.copyright.iter().any(|f| f.find(nb).is_some())),
+                url_or_email: chars.at_sign
+                    || (nb.len() <= 300 && self.url.iter().any(|f| f.find(nb).is_some())),
+                starts_digit: nb.first().is_some_and(u8::is_ascii_digit),
                 ellipsis_end: norm.ends_with("...") || norm.ends_with('…'),
+                title_match,
             });
-            raw.push(line);
         }
         let n = infos.len();
+        let d1 = FEATURES1.len();
         let total_words: u32 = infos.iter().map(|i| i.words).sum();
         let long = |i: &LineInfo| i.words >= 20 && i.end_punct;
         let long_idx: Vec<usize> = (0..n).filter(|&k| long(&infos[k])).collect();
@@ -843,73 +1103,80 @@ impl Rules {
         while leading_to < n && short(&infos[leading_to]) {
             leading_to += 1;
         }
-        let mut key_count: HashMap<u64, u32, BuildHasherDefault<KeyHasher>> =
-            HashMap::with_capacity_and_hasher(n, Default::default());
-        for i in &infos {
-            *key_count.entry(i.key).or_insert(0) += 1;
+        // Runs of consecutive short lines (menus, tag lists): each line's run length.
+        let mut run_len = vec![0u32; n];
+        let mut k = 0;
+        while k < n {
+            let mut e = k;
+            while e < n && short(&infos[e]) {
+                e += 1;
+            }
+            if e > k {
+                run_len[k..e].fill((e - k) as u32);
+                k = e;
+            } else {
+                k += 1;
+            }
         }
-        let is_comment_header = |i: &LineInfo| {
-            i.hit.is_some_and(|h| {
-                h.hard
-                    && matches!(
-                        h.name,
-                        "wp_leave_comment" | "wp_leave_reply" | "disqus_furniture"
-                    )
-            })
+        // Lines whose key occurs more than once in the page, by sorting instead of a map.
+        let mut keys: Vec<(u64, u32)> = infos
+            .iter()
+            .enumerate()
+            .map(|(k, i)| (i.key, k as u32))
+            .collect();
+        keys.sort_unstable();
+        let mut dup = vec![false; n];
+        for w in keys.windows(2) {
+            if w[0].0 == w[1].0 {
+                dup[w[0].1 as usize] = true;
+                dup[w[1].1 as usize] = true;
+            }
+        }
+        // Prefix sums for the windows: words >= 15, sentence-final punctuation.
+        let mut long15 = vec![0u32; n + 1];
+        let mut punct = vec![0u32; n + 1];
+        for (k, i) in infos.iter().enumerate() {
+            long15[k + 1] = long15[k] + (i.words >= 15) as u32;
+            punct[k + 1] = punct[k] + i.end_punct as u32;
+        }
+        let window_frac = |sums: &[u32], k: usize, r: usize, own: bool| {
+            let lo = k.saturating_sub(r);
+            let hi = (k + r + 1).min(n);
+            let count = (hi - lo - 1) as f32;
+            if count > 0.0 {
+                (sums[hi] - sums[lo] - own as u32) as f32 / count
+            } else {
+                0.0
+            }
         };
-        let is_reply = |i: &LineInfo| i.hit.is_some_and(|h| h.name == "wp_leave_reply");
-        let mut x1 = Vec::with_capacity(n);
+        let reply_at: Vec<usize> = (0..n).filter(|&k| is_reply(&infos[k])).collect();
+        let mut x1 = vec![0.0f32; n * d1];
         let mut words_before = 0u32;
         let mut marker_seen = false;
         let mut long_ptr = 0usize;
+        let doc_words_feature = ln1p(total_words) / 10.0;
+        let long_frac = long_words as f32 / total_words.max(1) as f32;
         for k in 0..n {
             let i = &infos[k];
-            let line = raw[k];
+            let c = &i.chars;
             let w = i.words as f32;
-            let mut x = vec![0.0f32; FEATURES1.len()];
-            let (mut alnum, mut digits, mut upper_words, mut in_word, mut letters, mut uppers) =
-                (0u32, 0u32, 0u32, false, 0u32, 0u32);
-            let (mut seps, mut code) = (0u32, 0u32);
-            for c in line.chars() {
-                let wc = c.is_alphanumeric();
-                if wc {
-                    alnum += 1;
-                    if c.is_ascii_digit() {
-                        digits += 1;
-                    }
-                    if c.is_alphabetic() {
-                        letters += 1;
-                        if c.is_uppercase() {
-                            uppers += 1;
-                            if !in_word {
-                                upper_words += 1;
-                            }
-                        }
-                    }
-                }
-                in_word = wc;
-                match c {
-                    '|' | '»' | '›' | '·' | '•' | '/' | '>' => seps += 1,
-                    ';' | '{' | '}' | '=' | '(' | '<' => code += 1,
-                    _ => {}
-                }
-            }
+            let x = &mut x1[k * d1..(k + 1) * d1];
             x[0] = 1.0;
-            x[1] = (1.0 + w).ln();
+            x[1] = ln1p(i.words);
             x[2] = (i.words <= 2) as u8 as f32;
             x[3] = (i.words <= 4) as u8 as f32;
             x[4] = (i.words <= 8) as u8 as f32;
             x[5] = (i.words >= 20) as u8 as f32;
             x[6] = i.end_punct as u8 as f32;
             x[7] = i.norm_colon as u8 as f32;
-            x[8] = upper_words as f32 / w;
-            x[9] = digits as f32 / alnum.max(1) as f32;
-            x[10] = (seps as f32 / w).min(1.0);
+            x[8] = c.upper_words as f32 / w;
+            x[9] = c.digits as f32 / c.alnum.max(1) as f32;
+            x[10] = (c.seps as f32 / w).min(1.0);
             x[11] = i.copyright as u8 as f32;
             x[12] = i.hit.is_some_and(|h| h.hard) as u8 as f32;
             x[13] = i.hit.is_some_and(|h| !h.hard) as u8 as f32;
             x[14] = i.counter as u8 as f32;
-            x[15] = (i.site_df as f32).ln();
+            x[15] = ln1p(i.site_df - 1).max((i.site_df as f32).ln());
             x[16] = (i.all_df as f32).ln();
             x[17] = if site_docs >= 3 {
                 i.site_df as f32 / site_docs as f32
@@ -920,32 +1187,14 @@ impl Rules {
             x[19] = words_before as f32 / total_words.max(1) as f32;
             x[20] = (k >= trailing_from) as u8 as f32;
             x[21] = (k < leading_to) as u8 as f32;
-            let lw = |j: usize| (1.0 + infos[j].words as f32).ln();
-            let mut s = 0.0;
-            let mut c = 0.0;
-            for j in [k.wrapping_sub(1), k + 1] {
-                if j < n {
-                    s += lw(j);
-                    c += 1.0;
-                }
-            }
-            x[22] = if c > 0.0 { s / c } else { 0.0 };
-            let (mut sp, mut cp) = (0.0, 0.0);
-            for j in k.saturating_sub(3)..(k + 4).min(n) {
-                if j != k {
-                    sp += infos[j].end_punct as u8 as f32;
-                    cp += 1.0;
-                }
-            }
-            x[23] = if cp > 0.0 { sp / cp } else { 0.0 };
-            let (mut sl, mut cl) = (0.0, 0.0);
-            for j in k.saturating_sub(5)..(k + 6).min(n) {
-                if j != k {
-                    sl += (infos[j].words >= 15) as u8 as f32;
-                    cl += 1.0;
-                }
-            }
-            x[24] = if cl > 0.0 { sl / cl } else { 0.0 };
+            x[22] = match (k > 0, k + 1 < n) {
+                (true, true) => (ln1p(infos[k - 1].words) + ln1p(infos[k + 1].words)) / 2.0,
+                (true, false) => ln1p(infos[k - 1].words),
+                (false, true) => ln1p(infos[k + 1].words),
+                (false, false) => 0.0,
+            };
+            x[23] = window_frac(&punct, k, 3, i.end_punct);
+            x[24] = window_frac(&long15, k, 5, i.words >= 15);
             while long_ptr < long_idx.len() && long_idx[long_ptr] < k {
                 long_ptr += 1;
             }
@@ -956,24 +1205,23 @@ impl Rules {
             if long_ptr > 0 {
                 dist = dist.min(k - long_idx[long_ptr - 1]);
             }
-            x[25] = (1.0 + dist as f32).ln();
+            x[25] = ln1p(dist as u32);
             x[26] = first_long.is_none_or(|f| k < f) as u8 as f32;
             x[27] = last_long.is_none_or(|l| k > l) as u8 as f32;
             x[28] = marker_seen as u8 as f32;
             if is_comment_header(i) {
                 marker_seen = true;
             }
-            x[29] = (k.saturating_sub(3)..(k + 4).min(n)).any(|j| j != k && is_reply(&infos[j]))
-                as u8 as f32;
-            x[30] = (key_count.get(&i.key).copied().unwrap_or(1) > 1) as u8 as f32;
-            x[31] = (letters as f32 / w / 10.0).min(2.0);
-            x[32] = (1.0 + total_words as f32).ln() / 10.0;
-            x[33] = long_words as f32 / total_words.max(1) as f32;
+            x[29] = reply_at.iter().any(|&j| j != k && j + 3 >= k && j <= k + 3) as u8 as f32;
+            x[30] = dup[k] as u8 as f32;
+            x[31] = (c.letters as f32 / w / 10.0).min(2.0);
+            x[32] = doc_words_feature;
+            x[33] = long_frac;
             x[34] = i.url_or_email as u8 as f32;
             x[35] = i.starts_digit as u8 as f32;
-            x[36] = (letters >= 4 && uppers == letters) as u8 as f32;
+            x[36] = (c.letters >= 4 && c.uppers == c.letters) as u8 as f32;
             x[37] = i.ellipsis_end as u8 as f32;
-            x[38] = (code as f32 / w).min(1.0);
+            x[38] = (c.code as f32 / w).min(1.0);
             x[39] = i.hit.is_some_and(|h| {
                 matches!(
                     h.name,
@@ -990,74 +1238,184 @@ impl Rules {
                         | "blogger_furniture"
                 )
             }) as u8 as f32;
+            x[41] = i.title_match as u8 as f32;
+            x[42] = title_at.is_some_and(|t| k < t) as u8 as f32;
+            x[43] = (k == 0) as u8 as f32;
+            x[44] = ln1p(run_len[k]) / 3.0;
+            x[45] = (run_len[k] >= 6) as u8 as f32;
             words_before += i.words;
-            x1.push(x);
         }
         (infos, x1)
     }
 }
 
-fn stage2_features(x1: &[Vec<f32>], s1: &[f32]) -> Vec<Vec<f32>> {
-    let mut out = Vec::with_capacity(x1.len());
-    stage2_rows(x1, s1, |x| out.push(x.to_vec()));
-    out
+fn is_comment_header(i: &LineInfo) -> bool {
+    i.hit.is_some_and(|h| {
+        h.hard
+            && matches!(
+                h.name,
+                "wp_leave_comment" | "wp_leave_reply" | "disqus_furniture"
+            )
+    })
 }
 
-/// Calls `row` with each stage-2 feature row in turn, built in one reused buffer: scoring needs
-/// only the dot product of each row, not the rows.
-fn stage2_rows(x1: &[Vec<f32>], s1: &[f32], mut row: impl FnMut(&[f32])) {
-    let n = x1.len();
-    let p: Vec<f32> = s1.iter().map(|&s| sigmoid(s)).collect();
-    let words: Vec<f32> = x1.iter().map(|x| x[1].exp() - 1.0).collect();
-    let content_mass: Vec<f32> = (0..n).map(|k| (1.0 - p[k]) * words[k]).collect();
-    let total: f32 = content_mass.iter().sum::<f32>().max(1.0);
-    let mean = |k: usize, r: usize| {
+fn is_reply(i: &LineInfo) -> bool {
+    i.hit.is_some_and(|h| h.name == "wp_leave_reply")
+}
+
+/// `ln(1 + v)`, from a table for the small counts most lines have.
+fn ln1p(v: u32) -> f32 {
+    static TABLE: LazyLock<[f32; 256]> =
+        LazyLock::new(|| std::array::from_fn(|i| (1.0 + i as f32).ln()));
+    match TABLE.get(v as usize) {
+        Some(&l) => l,
+        None => (1.0 + v as f32).ln(),
+    }
+}
+
+const WORD_EDGES: [f32; 7] = [1.5, 2.5, 4.5, 7.5, 12.5, 20.5, 35.5];
+const P_EDGES: [f32; 9] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+const MASS_EDGES: [f32; 6] = [0.02, 0.1, 0.3, 0.7, 0.9, 0.98];
+const MEAN3_EDGES: [f32; 4] = [0.2, 0.4, 0.6, 0.8];
+
+/// What a context stage knows of a document: the previous stage's probabilities and the
+/// content mass (words weighted by the probability of content) before each line.
+struct Context {
+    p: Vec<f32>,
+    /// Prefix sums of `p`.
+    p_sum: Vec<f32>,
+    content_mass: Vec<f32>,
+    mass_before: Vec<f32>,
+    total: f32,
+}
+
+/// A context stage's features of one line, beyond its stage-1 row.
+struct LineContext {
+    cont: [f32; 9],
+    bins: [usize; 5],
+    inter: [f32; 3],
+}
+
+impl Context {
+    fn new(words: &[f32], prev: &[f32]) -> Context {
+        let p: Vec<f32> = prev.iter().map(|&s| sigmoid(s)).collect();
+        let mut p_sum = Vec::with_capacity(p.len() + 1);
+        p_sum.push(0.0);
+        let mut acc = 0.0f32;
+        for &v in &p {
+            acc += v;
+            p_sum.push(acc);
+        }
+        let content_mass: Vec<f32> = p.iter().zip(words).map(|(p, w)| (1.0 - p) * w).collect();
+        let mut mass_before = Vec::with_capacity(p.len());
+        let mut before = 0.0f32;
+        for &m in &content_mass {
+            mass_before.push(before);
+            before += m;
+        }
+        Context {
+            p,
+            p_sum,
+            content_mass,
+            mass_before,
+            total: before.max(1.0),
+        }
+    }
+
+    /// Mean probability of the lines within `r` of `k`, itself excluded (0.5 when none).
+    fn mean(&self, k: usize, r: usize) -> f32 {
+        let n = self.p.len();
         let lo = k.saturating_sub(r);
         let hi = (k + r + 1).min(n);
-        let (mut s, mut c) = (0.0, 0.0);
-        for j in lo..hi {
-            if j != k {
-                s += p[j];
-                c += 1.0;
-            }
+        let count = hi - lo - 1;
+        if count == 0 {
+            return 0.5;
         }
-        if c > 0.0 { s / c } else { 0.5 }
-    };
-    let mut before = 0.0f32;
-    let mut x = Vec::with_capacity(FEATURES1.len() + FEATURES2.len());
-    for k in 0..n {
-        x.clear();
-        x.extend_from_slice(&x1[k]);
-        x.push(s1[k].clamp(-10.0, 10.0) / 5.0);
-        x.push(mean(k, 1));
-        x.push(mean(k, 3));
-        x.push(mean(k, 8));
-        x.push(before / total);
-        x.push((total - before - content_mass[k]).max(0.0) / total);
+        ((self.p_sum[hi] - self.p_sum[lo] - self.p[k]) / count as f32).clamp(0.0, 1.0)
+    }
+
+    fn line(&self, k: usize, x1: &[f32], words: &[f32], prev: &[f32]) -> LineContext {
+        let n = self.p.len();
+        let p = &self.p;
+        let mb = self.mass_before[k] / self.total;
+        let ma = (self.total - self.mass_before[k] - self.content_mass[k]).max(0.0) / self.total;
         let lo = k.saturating_sub(2);
         let hi = (k + 3).min(n);
-        x.push(
-            (lo..hi)
-                .filter(|&j| j != k)
-                .map(|j| p[j])
-                .fold(0.0, f32::max),
-        );
-        x.push(if k > 0 { p[k - 1] } else { 1.0 });
-        x.push(if k + 1 < n { p[k + 1] } else { 1.0 });
-        let mb = before / total;
-        let ma = (total - before - content_mass[k]).max(0.0) / total;
-        push_onehot(&mut x, words[k], &[1.5, 2.5, 4.5, 7.5, 12.5, 20.5, 35.5]);
-        push_onehot(&mut x, p[k], &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);
-        let mass_edges = [0.02, 0.1, 0.3, 0.7, 0.9, 0.98];
-        push_onehot(&mut x, mb, &mass_edges);
-        push_onehot(&mut x, ma, &mass_edges);
-        push_onehot(&mut x, mean(k, 3), &[0.2, 0.4, 0.6, 0.8]);
-        x.push(x1[k][6] * (words[k] >= 10.0) as u8 as f32);
-        x.push(x1[k][27] * x1[k][1]);
-        x.push(x1[k][26] * x1[k][1]);
-        before += content_mass[k];
-        row(&x);
+        let max2 = (lo..hi)
+            .filter(|&j| j != k)
+            .map(|j| p[j])
+            .fold(0.0, f32::max);
+        let mean3 = self.mean(k, 3);
+        LineContext {
+            cont: [
+                prev[k].clamp(-10.0, 10.0) / 5.0,
+                self.mean(k, 1),
+                mean3,
+                self.mean(k, 8),
+                mb,
+                ma,
+                max2,
+                if k > 0 { p[k - 1] } else { 1.0 },
+                if k + 1 < n { p[k + 1] } else { 1.0 },
+            ],
+            bins: [
+                bin(words[k], &WORD_EDGES),
+                bin(p[k], &P_EDGES),
+                bin(mb, &MASS_EDGES),
+                bin(ma, &MASS_EDGES),
+                bin(mean3, &MEAN3_EDGES),
+            ],
+            inter: [
+                x1[6] * (words[k] >= 10.0) as u8 as f32,
+                x1[27] * x1[1],
+                x1[26] * x1[1],
+            ],
+        }
     }
+}
+
+const BIN_WIDTHS: [usize; 5] = [
+    WORD_EDGES.len() + 1,
+    P_EDGES.len() + 1,
+    MASS_EDGES.len() + 1,
+    MASS_EDGES.len() + 1,
+    MEAN3_EDGES.len() + 1,
+];
+
+impl LineContext {
+    /// Appends the [`FEATURES2`] part of the row (one-hot bins expanded).
+    fn push_row(&self, row: &mut Vec<f32>) {
+        row.extend_from_slice(&self.cont);
+        for (&b, &width) in self.bins.iter().zip(&BIN_WIDTHS) {
+            row.extend((0..width).map(|i| (i == b) as u8 as f32));
+        }
+        row.extend_from_slice(&self.inter);
+    }
+
+    /// The dot product of `w` ([`FEATURES2`] part) with the row [`LineContext::push_row`]
+    /// builds, with each one-hot block read as the one weight it selects.
+    fn dot(&self, w: &[f32]) -> f32 {
+        let mut s = dot(&w[..9], &self.cont);
+        let mut off = 9;
+        for (&b, &width) in self.bins.iter().zip(&BIN_WIDTHS) {
+            s += w[off + b];
+            off += width;
+        }
+        s + dot(&w[off..], &self.inter)
+    }
+}
+
+/// One context stage's logits for every line.
+fn context_logits(w: &[f32], x1: &[f32], words: &[f32], prev: &[f32]) -> Vec<f32> {
+    let d1 = FEATURES1.len();
+    let ctx = Context::new(words, prev);
+    let (w_line, w_ctx) = w.split_at(d1);
+    (0..prev.len())
+        .map(|k| {
+            let x = &x1[k * d1..(k + 1) * d1];
+            dot(w_line, x) + ctx.line(k, x, words, prev).dot(w_ctx)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -1079,9 +1437,9 @@ mod tests {
             {
                 let cols: Vec<&str> = line.split('\t').collect();
                 assert_eq!(cols.len(), 3, "three columns: {line}");
-                normalize_line(cols[2], &mut norm);
+                fold_line(cols[2], &mut norm);
                 let w = word_count(cols[2]);
-                let hit = r.phrase_hit(&norm, w, ends_sentence(&norm));
+                let hit = r.phrase_hit(&norm, folded_line_key(&norm), w, ends_sentence(&norm));
                 assert!(hit.is_some(), "example not matched: {line}");
             }
         }
@@ -1129,56 +1487,62 @@ mod tests {
         assert!(!is_counter_line("12 soldiers crossed the river in 1942", 7));
         let r = Rules::builtin();
         let mut n = String::new();
-        normalize_line("Share 0", &mut n);
+        fold_line("Share 0", &mut n);
         assert!(
-            r.phrase_hit(&n, 2, false)
+            r.phrase_hit(&n, folded_line_key(&n), 2, false)
                 .is_some_and(|h| h.hard && h.name == "share_bar")
         );
-        normalize_line(
+        fold_line(
             "Share your thoughts with the community before Friday.",
             &mut n,
         );
-        assert!(r.phrase_hit(&n, 8, true).is_none());
+        assert!(r.phrase_hit(&n, folded_line_key(&n), 8, true).is_none());
     }
 
     #[test]
     fn cookie_and_javascript_notices_are_soft_hints() {
         let r = Rules::builtin();
         let mut n = String::new();
-        normalize_line(
+        fold_line(
             "We use cookies to ensure that we give you the best experience on our website.",
             &mut n,
         );
         assert!(
-            r.phrase_hit(&n, 15, true)
+            r.phrase_hit(&n, folded_line_key(&n), 15, true)
                 .is_some_and(|h| h.name == "cookie_notice")
         );
-        normalize_line("Please enable JavaScript in your browser.", &mut n);
+        fold_line("Please enable JavaScript in your browser.", &mut n);
         assert!(
-            r.phrase_hit(&n, 6, true)
+            r.phrase_hit(&n, folded_line_key(&n), 6, true)
                 .is_some_and(|h| h.name == "c4_javascript")
         );
         // A line about JavaScript itself is no notice.
-        normalize_line(
+        fold_line(
             "JavaScript is a programming language used on most websites.",
             &mut n,
         );
-        assert!(r.phrase_hit(&n, 9, true).is_none());
-        normalize_line("Grandma's cookies use butter, not margarine.", &mut n);
-        assert!(r.phrase_hit(&n, 7, true).is_none());
+        assert!(r.phrase_hit(&n, folded_line_key(&n), 9, true).is_none());
+        fold_line("Grandma's cookies use butter, not margarine.", &mut n);
+        assert!(r.phrase_hit(&n, folded_line_key(&n), 7, true).is_none());
     }
 
     #[test]
     fn filed_under_needs_a_short_line() {
         let r = Rules::builtin();
         let mut n = String::new();
-        normalize_line("Filed under History", &mut n);
-        assert!(r.phrase_hit(&n, 3, false).is_some_and(|h| h.hard));
-        normalize_line(
+        fold_line("Filed under History", &mut n);
+        assert!(
+            r.phrase_hit(&n, folded_line_key(&n), 3, false)
+                .is_some_and(|h| h.hard)
+        );
+        fold_line(
             "Filed under pressure, the report reached the minister on the last day of June.",
             &mut n,
         );
-        assert!(!r.phrase_hit(&n, 14, true).is_some_and(|h| h.hard));
+        assert!(
+            !r.phrase_hit(&n, folded_line_key(&n), 14, true)
+                .is_some_and(|h| h.hard)
+        );
     }
 
     #[test]
@@ -1233,5 +1597,45 @@ mod tests {
             idx.contains(&2) && idx.contains(&5) && idx.contains(&6),
             "{idx:?}"
         );
+    }
+
+    #[test]
+    fn long_unpunctuated_prose_line_is_kept() {
+        let r = Rules::builtin();
+        let prose = "the river froze early that winter and the supply lines across the ice held for weeks while the city waited for news from the other bank and nobody slept";
+        assert!(removed(&r, prose).is_empty());
+        let page = format!("Home\nNews\nSport\n{prose}\nAbout us\nContact");
+        assert!(!removed(&r, &page).contains(&3), "{:?}", removed(&r, &page));
+    }
+
+    #[test]
+    fn punctuation_lines_go_with_removed_neighbours_only() {
+        let r = Rules::builtin();
+        let text = "Leave a Reply\n|\nLeave a comment\n\u{2022}\n\
+            The station opened in 1932 and was rebuilt after the war with a new steel roof over the platforms.\n\
+            ***\n\
+            The architects kept the original clock, which still runs four minutes fast, as every commuter knows.";
+        let rem = r.removals(text);
+        let idx: Vec<u32> = rem.iter().map(|r| r.line_index).collect();
+        assert_eq!(&idx[..3], &[0, 1, 2], "{rem:?}");
+        assert_eq!(rem[1].rule, RULE_PUNCT);
+        // The bullet after the last removed line and the rule between two kept paragraphs stay.
+        assert!(!idx.contains(&3) || idx.contains(&4), "{rem:?}");
+        assert!(!idx.contains(&5), "{rem:?}");
+    }
+
+    #[test]
+    fn char_stats_count_words_like_the_scorer() {
+        for line in [
+            "Hello, world! 3 cats_and dogs",
+            "café ½ x²",
+            " — ",
+            "Ünïcode Wörds», ok",
+        ] {
+            assert_eq!(CharStats::of(line).words, word_count(line), "{line}");
+        }
+        let s = CharStats::of("Home | About » Contact © 2024");
+        assert_eq!((s.seps, s.upper_words, s.digits), (2, 3, 4));
+        assert!(s.copyright_sign);
     }
 }

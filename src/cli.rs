@@ -52,6 +52,23 @@ enum Command {
     LinestatsMerge(MergeArgs),
     /// Check that a sharded output covers every input exactly once and that row counts match.
     Verify(VerifyArgs),
+    /// Show a page line by line, each line kept or removed with the boilerplate rule.
+    Inspect(InspectArgs),
+}
+
+#[derive(Args)]
+struct InspectArgs {
+    /// A text file (one page) or JSON Lines file (one page per record, `text` or `lines`).
+    file: PathBuf,
+    /// Switch off a boilerplate rule by name (repeatable), as `run --keep-rule`.
+    #[arg(long = "keep-rule", value_name = "NAME")]
+    keep_rules: Vec<String>,
+    /// Keep reader comments as text, as `run --keep-comments`.
+    #[arg(long)]
+    keep_comments: bool,
+    /// Colour: `auto` (on a terminal), `always` or `never`.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
+    color: String,
 }
 
 #[derive(Args)]
@@ -288,11 +305,30 @@ pub fn main() -> ExitCode {
         Command::Linestats(args) => linestats(&args),
         Command::LinestatsMerge(args) => linestats_merge(&args),
         Command::Verify(args) => verify(&args),
+        Command::Inspect(args) => inspect(&args),
     };
     result.unwrap_or_else(|error| {
         eprintln!("corpusmill: error: {error:#}");
         ExitCode::from(EXIT_FATAL)
     })
+}
+
+fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout();
+    let color = match args.color.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => stdout.is_terminal(),
+    };
+    let config = corpusmill::boilerplate::Config {
+        keep_rules: args.keep_rules.clone(),
+        keep_comments: args.keep_comments,
+    };
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    corpusmill::inspect::inspect(&args.file, config, color, &mut out)?;
+    std::io::Write::flush(&mut out)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run(args: RunArgs) -> anyhow::Result<ExitCode> {

@@ -21,6 +21,7 @@ pub mod decode;
 pub mod entity;
 pub mod eval;
 pub mod input;
+pub mod inspect;
 pub mod lang;
 pub mod linestats;
 pub mod normalize;

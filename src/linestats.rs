@@ -34,25 +34,59 @@ type KeyMap<K> = HashMap<K, u32, BuildHasherDefault<KeyHasher>>;
 
 /// Normalizes a line for counting and matching: lowercase, no-break and other spaces collapsed to
 /// one ASCII space, curly quotes and dashes made plain, trimmed. Digits are kept; see
-/// [`line_key`] for the hashed form that also folds digits.
+/// [`fold_line`] for the form that also folds digits, which is what is hashed and matched.
 pub fn normalize_line(line: &str, out: &mut String) {
-    out.clear();
+    normalize_into(line, out, false);
+}
+
+/// [`normalize_line`] with every run of digits folded to one `0`, so "12 Comments" and
+/// "3 Comments" are the same furniture line. This is the form that is hashed ([`line_key`])
+/// and that the phrase rules match; it is empty for a line of whitespace only.
+pub fn fold_line(line: &str, out: &mut String) {
+    normalize_into(line, out, true);
+}
+
+fn normalize_into(line: &str, out: &mut String, fold_digits: bool) {
+    // Built as bytes (a push per byte, no per-char encoding) and checked back into a String,
+    // which costs one fast validation pass.
+    let mut v = std::mem::take(out).into_bytes();
+    v.clear();
+    v.reserve(line.len());
+    let bytes = line.as_bytes();
     let mut pending_space = false;
-    for c in line.chars() {
-        // Most lines are ASCII: the table below and the Unicode whitespace and case tables are
-        // only for the rest.
-        if c.is_ascii() {
-            if matches!(c, '\t'..='\r' | ' ') {
-                pending_space = !out.is_empty();
+    // Whether the last byte written is a folded digit, which the next digit joins.
+    let mut in_digits = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // Most lines are ASCII: a byte test is all they need, and the Unicode whitespace and
+        // case tables are only for the rest.
+        if b < 0x80 {
+            i += 1;
+            if matches!(b, b'\t'..=b'\r' | b' ') {
+                pending_space = !v.is_empty();
                 continue;
             }
             if pending_space {
-                out.push(' ');
+                v.push(b' ');
                 pending_space = false;
+                in_digits = false;
             }
-            out.push(c.to_ascii_lowercase());
+            if fold_digits && b.is_ascii_digit() {
+                if !in_digits {
+                    v.push(b'0');
+                    in_digits = true;
+                }
+                continue;
+            }
+            in_digits = false;
+            v.push(b.to_ascii_lowercase());
             continue;
         }
+        let Some(c) = line[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
         let c = match c {
             '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' | '\u{00B4}' => '\'',
             '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => '"',
@@ -61,48 +95,44 @@ pub fn normalize_line(line: &str, out: &mut String) {
             c => c,
         };
         if c.is_whitespace() {
-            pending_space = !out.is_empty();
+            pending_space = !v.is_empty();
             continue;
         }
         if pending_space {
-            out.push(' ');
+            v.push(b' ');
             pending_space = false;
         }
+        in_digits = false;
+        let mut buf = [0u8; 4];
         if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
+            v.push(c.to_ascii_lowercase() as u8);
         } else {
-            out.extend(c.to_lowercase());
+            for l in c.to_lowercase() {
+                v.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+            }
         }
     }
+    // Only whole chars were written, so this cannot fail; an empty line is the safe answer.
+    *out = String::from_utf8(v).unwrap_or_default();
 }
 
-/// The 64-bit key of a line: its [`normalize_line`] form with every run of digits folded to one `0` (so
-/// "12 Comments" and "3 Comments" count as the same furniture line), hashed with XxHash64 and a
-/// fixed seed so that results never depend on the process.
+/// The 64-bit key of a line: its [`fold_line`] form hashed with XxHash64 and a fixed seed, so
+/// that results never depend on the process.
 pub fn line_key(line: &str, scratch: &mut String) -> u64 {
-    normalize_line(line, scratch);
-    normalized_line_key(scratch)
+    fold_line(line, scratch);
+    folded_line_key(scratch)
 }
 
-/// [`line_key`] of a line already in its [`normalize_line`] form, for callers that need both.
+/// [`line_key`] of a line already in its [`fold_line`] form.
+pub fn folded_line_key(folded: &str) -> u64 {
+    twox_hash::XxHash64::oneshot(0, folded.as_bytes())
+}
+
+/// [`line_key`] of a line in its [`normalize_line`] form (digits not yet folded).
 pub fn normalized_line_key(norm: &str) -> u64 {
-    // Each run of digits becomes one `0`; ASCII digits are single bytes, so UTF-8 stays valid.
-    // Lines without digits (most) are hashed as they are.
-    let bytes = norm.as_bytes();
-    let Some(first) = bytes.iter().position(u8::is_ascii_digit) else {
-        return twox_hash::XxHash64::oneshot(0, bytes);
-    };
-    let mut folded = Vec::with_capacity(bytes.len());
-    folded.extend_from_slice(&bytes[..first]);
-    let mut prev_digit = false;
-    for &b in &bytes[first..] {
-        let d = b.is_ascii_digit();
-        if !(d && prev_digit) {
-            folded.push(if d { b'0' } else { b });
-        }
-        prev_digit = d;
-    }
-    twox_hash::XxHash64::oneshot(0, &folded)
+    let mut folded = String::with_capacity(norm.len());
+    fold_line(norm, &mut folded);
+    folded_line_key(&folded)
 }
 
 fn site_key(site: &str) -> u64 {
@@ -134,10 +164,10 @@ impl LineStats {
         let mut keys = std::mem::take(&mut self.keys);
         keys.clear();
         for line in text.split('\n') {
-            if line.trim().is_empty() {
-                continue;
+            fold_line(line, &mut self.scratch);
+            if !self.scratch.is_empty() {
+                keys.push(folded_line_key(&self.scratch));
             }
-            keys.push(line_key(line, &mut self.scratch));
         }
         // Each distinct line counts once per document; sorting is cheaper than a set per page.
         keys.sort_unstable();
@@ -211,6 +241,10 @@ impl RepeatedLines {
 
     /// Both frequencies of the line with key `key` (from [`line_key`]) on the site `site_hash`.
     pub fn freq_by_key(&self, site_hash: u64, key: u64) -> LineFreq {
+        // A line repeated on its site is repeated overall: most lines are in neither table.
+        if self.all_lines.is_empty() || !self.all_lines.contains_key(&key) {
+            return LineFreq { site: 1, all: 1 };
+        }
         LineFreq {
             site: self.site_lines.get(&(site_hash, key)).copied().unwrap_or(1),
             all: self.all_lines.get(&key).copied().unwrap_or(1),
@@ -316,5 +350,24 @@ mod tests {
         let mut s = String::new();
         normalize_line("  Log\u{a0}Out /\u{a0} Change\u{a0}) “Hi” ", &mut s);
         assert_eq!(s, "log out / change ) \"hi\"");
+    }
+
+    #[test]
+    fn folding_joins_digit_runs_and_keeps_the_rest() {
+        let mut s = String::new();
+        fold_line("  12 Comments\u{a0}", &mut s);
+        assert_eq!(s, "0 comments");
+        fold_line("1.2K views, 3,400+ — “Ü1\u{200b}2”", &mut s);
+        assert_eq!(s, "0.0k views, 0,0+ - \"ü0\"");
+        fold_line(" \t\u{a0} ", &mut s);
+        assert!(s.is_empty());
+        // Digit folding of an already normalized line gives the same key as of the raw line.
+        let mut n = String::new();
+        normalize_line("Page 10 of 12", &mut n);
+        assert_eq!(normalized_line_key(&n), line_key("PAGE 3 of 4", &mut s));
+        assert_ne!(
+            line_key("Page 3 of 4", &mut s),
+            line_key("Page 3 to 4", &mut s)
+        );
     }
 }
