@@ -111,6 +111,41 @@ const WORD_LISTS: &[(&str, &str)] = &[
     ("zul", include_str!("data/lang/zul.txt")),
 ];
 
+/// Frequency lists (word, Zipf frequency) made from wordfreq by `scripts/make_lang_freq.py`.
+/// Languages without one are scored on their hand-written list, ranked.
+const FREQ_LISTS: &[(&str, &str)] = &[
+    ("bul", include_str!("data/lang/freq/bul.txt")),
+    ("cat", include_str!("data/lang/freq/cat.txt")),
+    ("ces", include_str!("data/lang/freq/ces.txt")),
+    ("dan", include_str!("data/lang/freq/dan.txt")),
+    ("deu", include_str!("data/lang/freq/deu.txt")),
+    ("eng", include_str!("data/lang/freq/eng.txt")),
+    ("fin", include_str!("data/lang/freq/fin.txt")),
+    ("fra", include_str!("data/lang/freq/fra.txt")),
+    ("hrv", include_str!("data/lang/freq/hrv.txt")),
+    ("hun", include_str!("data/lang/freq/hun.txt")),
+    ("ind", include_str!("data/lang/freq/ind.txt")),
+    ("ita", include_str!("data/lang/freq/ita.txt")),
+    ("lav", include_str!("data/lang/freq/lav.txt")),
+    ("lit", include_str!("data/lang/freq/lit.txt")),
+    ("mkd", include_str!("data/lang/freq/mkd.txt")),
+    ("nld", include_str!("data/lang/freq/nld.txt")),
+    ("nob", include_str!("data/lang/freq/nob.txt")),
+    ("pol", include_str!("data/lang/freq/pol.txt")),
+    ("por", include_str!("data/lang/freq/por.txt")),
+    ("ron", include_str!("data/lang/freq/ron.txt")),
+    ("rus", include_str!("data/lang/freq/rus.txt")),
+    ("slk", include_str!("data/lang/freq/slk.txt")),
+    ("slv", include_str!("data/lang/freq/slv.txt")),
+    ("spa", include_str!("data/lang/freq/spa.txt")),
+    ("srp", include_str!("data/lang/freq/srp.txt")),
+    ("swe", include_str!("data/lang/freq/swe.txt")),
+    ("tgl", include_str!("data/lang/freq/tgl.txt")),
+    ("tur", include_str!("data/lang/freq/tur.txt")),
+    ("ukr", include_str!("data/lang/freq/ukr.txt")),
+    ("vie", include_str!("data/lang/freq/vie.txt")),
+];
+
 /// Number of languages with word lists; masks are `u64`.
 const NL: usize = WORD_LISTS.len();
 const _: () = assert!(NL <= 64);
@@ -118,9 +153,12 @@ const _: () = assert!(NL <= 64);
 /// Word-list languages plus the lookup table, built once.
 struct Model {
     langs: [whatlang::Lang; NL],
-    /// Lowercase word, packed by `pack` -> (bit mask of languages listing it, weight per
-    /// language). Packed keys live inline in the table: no pointer chase per lookup.
-    words: HashMap<u128, (u64, f32), FastHash>,
+    /// The hand-written lists, each word 1/k for each of the k languages listing it: the cheap
+    /// first pass.
+    words: WordTable,
+    /// Frequency-weighted lists (naive Bayes log-ratios against an unseen-word floor), for
+    /// texts whose language the first pass does not settle.
+    frequent: WordTable,
     /// Distinctive letter -> (bit mask of languages using it, weight per language).
     markers: HashMap<char, (u64, f32), FastHash>,
     /// Word ending -> (bit mask of languages, weight per language); consulted only for texts
@@ -128,12 +166,15 @@ struct Model {
     suffixes: HashMap<String, (u64, f32), FastHash>,
     /// Prior per language, for ties between close languages.
     prior: [f32; NL],
+    /// The other of Croatian and Serbian, which count as one answer.
+    sibling: [Option<usize>; NL],
 }
 
 const PRIORS: &str = include_str!("data/lang/prior.tsv");
 
 static MODEL: LazyLock<Model> = LazyLock::new(|| {
     let mut langs = [whatlang::Lang::Eng; NL];
+    let mut langs_listed = [false; NL];
     let mut masks: HashMap<String, u64, FastHash> = HashMap::default();
     let mut marker_masks: HashMap<char, u64, FastHash> = HashMap::default();
     let mut suffix_masks: HashMap<String, u64, FastHash> = HashMap::default();
@@ -143,6 +184,7 @@ static MODEL: LazyLock<Model> = LazyLock::new(|| {
             continue;
         };
         langs[index] = lang;
+        langs_listed[index] = true;
         for line in data.lines() {
             let word = line.trim();
             if word.is_empty() || word.starts_with('#') {
@@ -181,10 +223,14 @@ static MODEL: LazyLock<Model> = LazyLock::new(|| {
         }
         1.0 / languages.max(1) as f32
     };
-    let words = masks
-        .into_iter()
-        .filter_map(|(word, mask)| Some((pack(&word)?, (mask, share(mask)))))
-        .collect();
+    let mut hand: Vec<(String, u64)> = masks.into_iter().collect();
+    // Sorted so the table is laid out the same on every run.
+    hand.sort_unstable();
+    let words = WordTable::new(hand.iter().flat_map(|(word, mask)| {
+        let weight = share(*mask);
+        bits(*mask).map(move |index| (word.as_str(), index, weight))
+    }));
+    let frequent = frequent_table(&langs_listed);
     let markers = marker_masks
         .into_iter()
         .map(|(c, mask)| (c, (mask, 1.0 / mask.count_ones() as f32)))
@@ -201,9 +247,17 @@ static MODEL: LazyLock<Model> = LazyLock::new(|| {
             prior[index] = weight.trim().parse().unwrap_or(0.0);
         }
     }
+    let mut sibling = [None; NL];
+    let position = |code: &str| WORD_LISTS.iter().position(|(c, _)| *c == code);
+    if let (Some(hrv), Some(srp)) = (position("hrv"), position("srp")) {
+        sibling[hrv] = Some(srp);
+        sibling[srp] = Some(hrv);
+    }
     Model {
+        sibling,
         langs,
         words,
+        frequent,
         markers,
         suffixes,
         prior,
@@ -221,8 +275,103 @@ fn pack(word: &str) -> Option<u128> {
     Some(u128::from_le_bytes(key))
 }
 
-fn lookup(model: &Model, word: &str) -> Option<(u64, f32)> {
-    model.words.get(&pack(word)?).copied()
+/// Words -> per-language weights: the packed word keys a slice of `entries`. Packed keys live
+/// inline in the map: no pointer chase per lookup.
+struct WordTable {
+    map: HashMap<u128, (u32, u32), FastHash>,
+    entries: Vec<(u8, f32)>,
+}
+
+impl WordTable {
+    /// From (word, language index, weight) triples, grouped by word in the order given.
+    fn new<'a>(triples: impl Iterator<Item = (&'a str, usize, f32)>) -> WordTable {
+        let mut grouped: std::collections::BTreeMap<u128, Vec<(u8, f32)>> = Default::default();
+        for (word, index, weight) in triples {
+            if let Some(key) = pack(word) {
+                grouped.entry(key).or_default().push((index as u8, weight));
+            }
+        }
+        let mut map = HashMap::with_capacity_and_hasher(grouped.len(), FastHash);
+        let mut entries = Vec::new();
+        for (key, list) in grouped {
+            map.insert(key, (entries.len() as u32, list.len() as u32));
+            entries.extend(list);
+        }
+        WordTable { map, entries }
+    }
+
+    fn get(&self, word: &str) -> Option<&[(u8, f32)]> {
+        let &(start, len) = self.map.get(&pack(word)?)?;
+        self.entries.get(start as usize..(start + len) as usize)
+    }
+}
+
+/// Indices of the set bits of `mask`, lowest first.
+fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let index = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            index
+        })
+    })
+}
+
+/// Zipf frequency (log10 per billion words) below which a word counts as unseen: the floor
+/// of the naive Bayes comparison, about the frequency of a language's 10,000th word.
+const FREQ_FLOOR: f32 = 3.0;
+/// Zipf units per word-hit unit, so frequency scores compare with the first pass's.
+const FREQ_SCALE: f32 = 2.5;
+/// Hand-listed words without a frequency count as a word this frequent.
+const HAND_ZIPF: f32 = 3.5;
+
+/// Pseudo Zipf frequency of the `rank`-th word (from 1) of a hand-written list, for languages
+/// without a frequency list: Zipf's law, with "the" about 7.
+fn rank_zipf(rank: usize) -> f32 {
+    (7.0 - (rank as f32).log10()).max(HAND_ZIPF)
+}
+
+/// The frequency-weighted table: each language's frequency list, or its hand-written list by
+/// rank; hand-listed words missing from a frequency list are added at `HAND_ZIPF`.
+fn frequent_table(listed: &[bool; NL]) -> WordTable {
+    let mut triples: Vec<(String, usize, f32)> = Vec::new();
+    for (index, (code, hand)) in WORD_LISTS.iter().enumerate() {
+        if !listed[index] {
+            continue;
+        }
+        let mut seen: std::collections::HashSet<String> = Default::default();
+        if let Some((_, data)) = FREQ_LISTS.iter().find(|(c, _)| c == code) {
+            for line in data.lines().filter(|l| !l.starts_with('#')) {
+                if let Some((word, zipf)) = line.split_once('\t')
+                    && let Ok(zipf) = zipf.trim().parse::<f32>()
+                    && seen.insert(word.to_owned())
+                {
+                    triples.push((word.to_owned(), index, zipf));
+                }
+            }
+        }
+        let ranked = seen.is_empty();
+        let hand_words = hand
+            .lines()
+            .map(str::trim)
+            .filter(|w| !w.is_empty() && !w.starts_with(['#', '=', '-']));
+        for (rank, word) in hand_words.enumerate() {
+            let word = word.to_lowercase().replace('’', "'");
+            if seen.insert(word.clone()) {
+                let zipf = if ranked {
+                    rank_zipf(rank + 1)
+                } else {
+                    HAND_ZIPF
+                };
+                triples.push((word, index, zipf));
+            }
+        }
+    }
+    triples.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    WordTable::new(triples.iter().filter_map(|(word, index, zipf)| {
+        let weight = (zipf - FREQ_FLOOR) / FREQ_SCALE;
+        (weight > 0.0).then_some((word.as_str(), *index, weight))
+    }))
 }
 
 /// Multiply-fold hash: the keys are packed words; SipHash's setup cost would dominate.
@@ -282,17 +431,7 @@ impl Evidence {
 
     /// Best and second-best word-list languages with their scores.
     fn top2(&self) -> ((usize, f32), f32) {
-        let mut best = (0usize, f32::MIN);
-        let mut second = f32::MIN;
-        for (index, &score) in self.scores.iter().enumerate() {
-            if score > best.1 {
-                second = best.1;
-                best = (index, score);
-            } else if score > second {
-                second = score;
-            }
-        }
-        (best, second.max(0.0))
+        top2(&self.scores)
     }
 
     /// True when most letters are in a script other than Latin or Cyrillic, where whatlang's
@@ -302,8 +441,29 @@ impl Evidence {
     }
 }
 
+/// Best language and the runner-up's score (ties go to the lower index).
+///
+/// Croatian and Serbian count as one language here: the runner-up is never the winner's
+/// sibling, so their tie is no doubt about the answer.
+fn top2(scores: &[f32; NL]) -> ((usize, f32), f32) {
+    let mut best = (0usize, f32::MIN);
+    for (index, &score) in scores.iter().enumerate() {
+        if score > best.1 {
+            best = (index, score);
+        }
+    }
+    let sibling = MODEL.sibling[best.0];
+    let mut second = f32::MIN;
+    for (index, &score) in scores.iter().enumerate() {
+        if index != best.0 && Some(index) != sibling && score > second {
+            second = score;
+        }
+    }
+    (best, second.max(0.0))
+}
+
 /// Scans `text` once: word-list hits and letter counts.
-fn gather(text: &str, evidence: &mut Evidence, buffer: &mut String) {
+fn gather(text: &str, table: &WordTable, evidence: &mut Evidence, buffer: &mut String) {
     let model = &*MODEL;
     let marker_weight = MARKER_WEIGHT;
     buffer.clear();
@@ -319,19 +479,19 @@ fn gather(text: &str, evidence: &mut Evidence, buffer: &mut String) {
                 *marks = 0;
             }
             evidence.words += 1;
-            if let Some((mask, weight)) = lookup(model, buffer) {
-                add(evidence, mask, weight);
+            if let Some(entries) = table.get(buffer) {
+                add_entries(evidence, entries);
             } else if *apostrophe {
                 let word = buffer.trim_matches('\'');
-                if let Some((mask, weight)) = lookup(model, word) {
-                    add(evidence, mask, weight);
+                if let Some(entries) = table.get(word) {
+                    add_entries(evidence, entries);
                 } else if let Some(cut) = word.find('\'') {
                     // Elisions and clitics: French l'homme, Catalan d'aquest.
-                    if let Some((mask, weight)) = lookup(model, &word[..cut + 1]) {
-                        add(evidence, mask, weight);
+                    if let Some(entries) = table.get(&word[..cut + 1]) {
+                        add_entries(evidence, entries);
                     }
-                    if let Some((mask, weight)) = lookup(model, &word[cut + 1..]) {
-                        add(evidence, mask, weight);
+                    if let Some(entries) = table.get(&word[cut + 1..]) {
+                        add_entries(evidence, entries);
                     }
                 }
             }
@@ -411,6 +571,14 @@ fn add_suffixes(text: &str, scores: &mut [f32; NL]) {
     tally(&mut word, scores);
 }
 
+fn add_entries(evidence: &mut Evidence, entries: &[(u8, f32)]) {
+    for &(index, weight) in entries {
+        if let Some(score) = evidence.scores.get_mut(index as usize) {
+            *score += weight;
+        }
+    }
+}
+
 fn add(evidence: &mut Evidence, mut mask: u64, weight: f32) {
     while mask != 0 {
         let index = mask.trailing_zeros() as usize;
@@ -429,6 +597,15 @@ const MIN_LETTERS: u32 = 3;
 const WORDS_ALONE_SCORE: f32 = 3.0;
 /// ...and beats the runner-up by this factor.
 const WORDS_ALONE_RATIO: f32 = 2.0;
+/// The first pass's word lists alone decide a text when its best language scores this much
+/// (long texts); shorter ones go on to the frequency lists.
+const CORE_ALONE_SCORE: f32 = 8.0;
+/// The frequency lists alone decide when the best language scores this much and leads by this
+/// margin; otherwise whatlang's trigrams get a vote.
+const FREQ_ALONE_SCORE: f32 = 3.0;
+const FREQ_ALONE_MARGIN: f32 = 1.5;
+/// Share of the hand-list score added to the frequency score, to break ties.
+const HAND_TIE_BREAK: f32 = 0.05;
 /// Whatlang's vote, in word-hit units: a base plus a share scaled by its confidence.
 const WHATLANG_BASE: f32 = 0.3;
 const WHATLANG_CONFIDENCE: f32 = 1.0;
@@ -447,15 +624,31 @@ fn decide(text: &str, evidence: &Evidence, among: Option<&[whatlang::Lang]>) -> 
     if evidence.letters < MIN_LETTERS {
         return LangGuess::UND;
     }
+    let other_script = evidence.other_script();
     let ((best, s1), s2) = evidence.top2();
-    if !evidence.other_script() && s1 >= WORDS_ALONE_SCORE && s1 >= WORDS_ALONE_RATIO * s2 {
+    if !other_script && s1 >= CORE_ALONE_SCORE && s1 >= WORDS_ALONE_RATIO * s2 {
         return LangGuess {
             lang: Lang(Some(MODEL.langs[best])),
             confidence: confidence(s1, s2),
         };
     }
+    let mut full = Evidence::new();
+    if !other_script {
+        gather(text, &MODEL.frequent, &mut full, &mut String::new());
+        // Croatian and Serbian share one frequency list: the hand-written lists break the tie.
+        for (score, hand) in full.scores.iter_mut().zip(&evidence.scores) {
+            *score += HAND_TIE_BREAK * hand;
+        }
+        let ((best, f1), f2) = full.top2();
+        if f1 >= FREQ_ALONE_SCORE && f1 - f2 >= FREQ_ALONE_MARGIN {
+            return LangGuess {
+                lang: Lang(Some(MODEL.langs[best])),
+                confidence: confidence(f1, f2),
+            };
+        }
+    }
     let info = match among {
-        Some(langs) if !evidence.other_script() => {
+        Some(langs) if !other_script => {
             whatlang::Detector::with_allowlist(langs.to_vec()).detect(text)
         }
         _ => whatlang::detect(text),
@@ -468,7 +661,7 @@ fn decide(text: &str, evidence: &Evidence, among: Option<&[whatlang::Lang]>) -> 
     let Some(top_index) = index_of(top) else {
         // A language without a word list (one-language scripts, Hindi, Arabic...): whatlang's
         // answer stands unless the word lists strongly disagree.
-        if s1 >= WORDS_ALONE_SCORE && !evidence.other_script() {
+        if s1 >= WORDS_ALONE_SCORE && !other_script {
             return LangGuess {
                 lang: Lang(Some(MODEL.langs[best])),
                 confidence: confidence(s1, s2),
@@ -479,25 +672,15 @@ fn decide(text: &str, evidence: &Evidence, among: Option<&[whatlang::Lang]>) -> 
             confidence: wl_conf,
         };
     };
-    let mut scores = evidence.scores;
+    let mut scores = full.scores;
     add_suffixes(text, &mut scores);
+    let prior_weight = PRIOR_WEIGHT;
     for (score, prior) in scores.iter_mut().zip(&MODEL.prior) {
-        *score += PRIOR_WEIGHT * prior;
+        *score += prior_weight * prior;
     }
-    scores[top_index] += WHATLANG_BASE + WHATLANG_CONFIDENCE * wl_conf;
-    let mut winner = (top_index, scores[top_index]);
-    let mut second = 0.0f32;
-    for (index, &score) in scores.iter().enumerate() {
-        if index == top_index {
-            continue;
-        }
-        if score > winner.1 {
-            second = winner.1;
-            winner = (index, score);
-        } else if score > second {
-            second = score;
-        }
-    }
+    // Whatlang's pick wins exact ties.
+    scores[top_index] += WHATLANG_BASE + WHATLANG_CONFIDENCE * wl_conf + 1e-4;
+    let (winner, second) = top2(&scores);
     LangGuess {
         lang: Lang(Some(MODEL.langs[winner.0])),
         confidence: confidence(winner.1, second),
@@ -554,7 +737,7 @@ pub fn detect_document(text: &str) -> LangGuess {
     let sample = sample(text);
     let mut evidence = Evidence::new();
     let mut buffer = String::new();
-    gather(&sample, &mut evidence, &mut buffer);
+    gather(&sample, &MODEL.words, &mut evidence, &mut buffer);
     decide(&sample, &evidence, None)
 }
 
@@ -562,6 +745,9 @@ pub fn detect_document(text: &str) -> LangGuess {
 const SHORT_LETTERS: u32 = 20;
 /// A sentence guess at least this confident anchors its neighbours.
 const ANCHOR_CONFIDENCE: f32 = 0.3;
+/// A sentence whose language leads the document language's word score by this much anchors
+/// its neighbours whatever its confidence.
+const ANCHOR_LEAD: f32 = 1.5;
 /// Another language must lead the document language's word score by this much before a
 /// sentence is re-examined; below it the sentence is confirmed without calling whatlang.
 const DOUBT_MARGIN: f32 = 0.5;
@@ -640,7 +826,7 @@ pub fn detect_sentences(text: &str, sentences: &[Span], document: LangGuess) -> 
     for &span in sentences {
         let sentence = text.get(span.range()).unwrap_or("");
         let mut evidence = Evidence::new();
-        gather(sentence, &mut evidence, &mut buffer);
+        gather(sentence, &MODEL.words, &mut evidence, &mut buffer);
         let class = text_class(&evidence);
         let short = evidence.letters < SHORT_LETTERS;
         let (guess, anchor) = if evidence.letters < MIN_LETTERS {
@@ -649,7 +835,13 @@ pub fn detect_sentences(text: &str, sentences: &[Span], document: LangGuess) -> 
             // Cheap path: the words do not argue against the document language.
             let ((best, s1), s2) = evidence.top2();
             let doc_score = evidence.scores[doc];
-            if best == doc || s1 < doc_score + DOUBT_MARGIN || s1 < DOUBT_MIN_SCORE {
+            // No listed word at all is no evidence for the document language either.
+            let silent = s1 <= 0.0 && !short;
+            if silent {
+                let guess = decide(sentence, &evidence, None);
+                let anchor = guess.lang.is_known() && guess.confidence >= ANCHOR_CONFIDENCE;
+                (guess, anchor)
+            } else if best == doc || s1 < doc_score + DOUBT_MARGIN || s1 < DOUBT_MIN_SCORE {
                 let guess = LangGuess {
                     lang: document.lang,
                     confidence: if best == doc {
@@ -664,9 +856,18 @@ pub fn detect_sentences(text: &str, sentences: &[Span], document: LangGuess) -> 
             } else {
                 let among = contenders(&evidence, document.lang);
                 let guess = decide(sentence, &evidence, Some(&among));
+                // Sure of not being the document language is enough, even where two close
+                // languages (Norwegian, Danish) are hard to tell apart.
+                let lead = guess
+                    .lang
+                    .0
+                    .and_then(index_of)
+                    .map_or(0.0, |k| evidence.scores[k])
+                    - doc_score;
                 (
                     guess,
-                    guess.lang.is_known() && guess.confidence >= ANCHOR_CONFIDENCE,
+                    guess.lang.is_known()
+                        && (guess.confidence >= ANCHOR_CONFIDENCE || lead >= ANCHOR_LEAD),
                 )
             }
         } else if short && class != Class::Other {
