@@ -2,8 +2,7 @@
 
 use crate::lang::Lang;
 use rust_stemmers::{Algorithm, Stemmer};
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 /// The Snowball algorithm for a language, if rust-stemmers has one.
 pub fn algorithm(lang: Lang) -> Option<Algorithm> {
@@ -41,15 +40,27 @@ pub struct Stemmers {
 struct LangStemmer {
     lang: Lang,
     stemmer: Option<Stemmer>,
-    /// Word → index of its stem in `spans`; the stems themselves are one buffer.
-    cache: HashMap<Box<str>, u32, BuildHasherDefault<FxHasher>>,
-    stems: String,
-    spans: Vec<(u32, u32)>,
+    /// Cached words, each found by its full hash, which the table entry holds, so a lookup
+    /// touches the entry and then one place in `arena`: the word with its stem right after it.
+    cache: hashbrown::HashTable<CachedStem>,
+    arena: String,
+    /// The stem of the last word too long to cache.
+    uncached: String,
+}
+
+#[derive(Clone, Copy)]
+struct CachedStem {
+    hash: u64,
+    start: u32,
+    word_len: u16,
+    stem_len: u16,
 }
 
 /// Cached words per language at most; the cache starts afresh when full, which keeps a
-/// worker's memory bounded whatever the corpus size.
-const CACHE_WORDS: usize = 1 << 15;
+/// worker's memory bounded (a few MB per language) whatever the corpus size.
+const CACHE_WORDS: usize = 1 << 16;
+/// Longer words are stemmed every time: they are rare, and the cache's lengths are `u16`.
+const CACHE_WORD_BYTES: usize = 64;
 
 impl Stemmers {
     fn index(&mut self, lang: Lang) -> usize {
@@ -59,9 +70,9 @@ impl Stemmers {
                 self.by_lang.push(LangStemmer {
                     lang,
                     stemmer: algorithm(lang).map(Stemmer::create),
-                    cache: HashMap::default(),
-                    stems: String::new(),
-                    spans: Vec::new(),
+                    cache: hashbrown::HashTable::new(),
+                    arena: String::new(),
+                    uncached: String::new(),
                 });
                 self.by_lang.len() - 1
             }
@@ -79,28 +90,57 @@ impl Stemmers {
 
     /// [`Stemmers::stem`] through the cache: the same result, borrowed from the cache.
     pub fn stem_cached(&mut self, lang: Lang, lower: &str) -> Option<&str> {
-        let index = self.index(lang);
+        let index = match self.by_lang.first() {
+            Some(first) if first.lang == lang => 0,
+            _ => self.index(lang),
+        };
         let entry = &mut self.by_lang[index];
         let stemmer = entry.stemmer.as_ref()?;
-        let index = match entry.cache.get(lower) {
-            Some(&index) => index,
+        if lower.len() > CACHE_WORD_BYTES {
+            entry.uncached.clear();
+            entry.uncached.push_str(&stemmer.stem(lower));
+            return Some(&entry.uncached);
+        }
+        let hash = fx_hash(lower.as_bytes());
+        let arena = &entry.arena;
+        let found = entry.cache.find(hash, |cached| {
+            cached.hash == hash
+                && arena.as_bytes()[cached.start as usize..][..cached.word_len as usize]
+                    == *lower.as_bytes()
+        });
+        let cached = match found {
+            Some(&cached) => cached,
             None => {
+                let stem = stemmer.stem(lower);
                 if entry.cache.len() >= CACHE_WORDS {
                     entry.cache.clear();
-                    entry.stems.clear();
-                    entry.spans.clear();
+                    entry.arena.clear();
                 }
-                let start = entry.stems.len() as u32;
-                entry.stems.push_str(&stemmer.stem(lower));
-                entry.spans.push((start, entry.stems.len() as u32));
-                let index = entry.spans.len() as u32 - 1;
-                entry.cache.insert(lower.into(), index);
-                index
+                let cached = CachedStem {
+                    hash,
+                    start: entry.arena.len() as u32,
+                    word_len: lower.len() as u16,
+                    stem_len: stem.len() as u16,
+                };
+                entry.arena.push_str(lower);
+                entry.arena.push_str(&stem);
+                entry
+                    .cache
+                    .insert_unique(hash, cached, |cached| cached.hash);
+                cached
             }
         };
-        let (start, end) = entry.spans[index as usize];
-        Some(&entry.stems[start as usize..end as usize])
+        let stem_start = cached.start as usize + cached.word_len as usize;
+        entry
+            .arena
+            .get(stem_start..stem_start + cached.stem_len as usize)
     }
+}
+
+fn fx_hash(bytes: &[u8]) -> u64 {
+    let mut hasher = FxHasher::default();
+    hasher.write(bytes);
+    hasher.finish()
 }
 
 /// The Fx hash (rustc's): a multiply per word of input, ample for short keys in a table that

@@ -3,8 +3,10 @@
 
 use super::DocRecord;
 use crate::span::Span;
+use crate::token::TokenKind;
 use arrow::array::{
-    ArrayRef, Float32Builder, StringBuilder, StringDictionaryBuilder, UInt32Builder, UInt64Builder,
+    ArrayRef, DictionaryArray, Float32Builder, Int32Builder, StringArray, StringBuilder,
+    StringDictionaryBuilder, UInt32Builder, UInt64Builder,
 };
 use arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
 use arrow::error::ArrowError;
@@ -105,6 +107,7 @@ impl Table {
                 ("text", PlainText),
             ],
             Table::Sentences => &[
+                ("sentence_id", Delta),
                 OFFSETS[0],
                 OFFSETS[1],
                 OFFSETS[2],
@@ -112,6 +115,7 @@ impl Table {
                 ("text", PlainText),
             ],
             Table::Tokens => &[
+                ("sentence_id", Delta),
                 ("token_id", Delta),
                 OFFSETS[0],
                 OFFSETS[1],
@@ -122,6 +126,7 @@ impl Table {
                 ("stem", DictionaryText),
             ],
             Table::Entities => &[
+                ("sentence_id", Delta),
                 OFFSETS[0],
                 OFFSETS[1],
                 OFFSETS[2],
@@ -391,6 +396,35 @@ fn sentences_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
     columns
 }
 
+/// Every token kind, in the order of their keys in the `kind` column's Arrow dictionary (the
+/// Parquet dictionary is built from the values as they occur, so it does not depend on this).
+const KINDS: [TokenKind; 6] = [
+    TokenKind::Word,
+    TokenKind::Number,
+    TokenKind::Punct,
+    TokenKind::Symbol,
+    TokenKind::Url,
+    TokenKind::Email,
+];
+
+/// The key of `kind` in [`KINDS`]: a key per token instead of a dictionary builder's hash.
+fn kind_key(kind: TokenKind) -> i32 {
+    match kind {
+        TokenKind::Word => 0,
+        TokenKind::Number => 1,
+        TokenKind::Punct => 2,
+        TokenKind::Symbol => 3,
+        TokenKind::Url => 4,
+        TokenKind::Email => 5,
+    }
+}
+
+fn kinds(keys: arrow::array::Int32Array) -> DictionaryArray<Int32Type> {
+    let values = StringArray::from_iter_values(KINDS.map(TokenKind::as_str));
+    // Every key comes from `kind_key`, so it indexes `values`.
+    DictionaryArray::new(keys, Arc::new(values))
+}
+
 fn tokens_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
     let mut doc_id = UInt64Builder::new();
     let mut sentence_id = UInt32Builder::new();
@@ -399,7 +433,7 @@ fn tokens_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
     let mut text = StringBuilder::new();
     let mut lower = StringBuilder::new();
     let mut stem = StringBuilder::new();
-    let mut kind = Dictionary::new();
+    let mut kind = Int32Builder::new();
     for record in records {
         let Some(document) = &record.document else {
             continue;
@@ -415,7 +449,7 @@ fn tokens_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
                 text.append_value(&document.text[token.span.range()]);
                 lower.append_value(document.forms.lower(index));
                 stem.append_option(document.forms.stem(index));
-                kind.append_value(token.kind.as_str());
+                kind.append_value(kind_key(token.kind));
             }
         }
     }
@@ -429,7 +463,7 @@ fn tokens_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
         Arc::new(text.finish()) as ArrayRef,
         Arc::new(lower.finish()),
         Arc::new(stem.finish()),
-        Arc::new(kind.finish()),
+        Arc::new(kinds(kind.finish())),
     ]);
     columns
 }
