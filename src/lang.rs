@@ -658,6 +658,7 @@ fn decide(text: &str, evidence: &Evidence, among: Option<&[whatlang::Lang]>) -> 
     };
     let top = info.lang();
     let wl_conf = info.confidence() as f32;
+    let wl_vote = WHATLANG_BASE + WHATLANG_CONFIDENCE * wl_conf;
     let Some(top_index) = index_of(top) else {
         // A language without a word list (one-language scripts, Hindi, Arabic...): whatlang's
         // answer stands unless the word lists strongly disagree.
@@ -679,7 +680,7 @@ fn decide(text: &str, evidence: &Evidence, among: Option<&[whatlang::Lang]>) -> 
         *score += prior_weight * prior;
     }
     // Whatlang's pick wins exact ties.
-    scores[top_index] += WHATLANG_BASE + WHATLANG_CONFIDENCE * wl_conf + 1e-4;
+    scores[top_index] += wl_vote + 1e-4;
     let (winner, second) = top2(&scores);
     LangGuess {
         lang: Lang(Some(MODEL.langs[winner.0])),
@@ -745,6 +746,9 @@ pub fn detect_document(text: &str) -> LangGuess {
 const SHORT_LETTERS: u32 = 20;
 /// A sentence guess at least this confident anchors its neighbours.
 const ANCHOR_CONFIDENCE: f32 = 0.3;
+/// A sentence without hand-listed words goes to full detection only when another language
+/// leads the document language's frequency score by this much.
+const SILENT_MARGIN: f32 = 1.0;
 /// A sentence whose language leads the document language's word score by this much anchors
 /// its neighbours whatever its confidence.
 const ANCHOR_LEAD: f32 = 1.5;
@@ -838,9 +842,24 @@ pub fn detect_sentences(text: &str, sentences: &[Span], document: LangGuess) -> 
             // No listed word at all is no evidence for the document language either.
             let silent = s1 <= 0.0 && !short;
             if silent {
-                let guess = decide(sentence, &evidence, None);
-                let anchor = guess.lang.is_known() && guess.confidence >= ANCHOR_CONFIDENCE;
-                (guess, anchor)
+                // The frequency lists are asked first: only a sentence they give to another
+                // language goes to full detection (whatlang is slow), the rest stay unsure.
+                let mut frequent = Evidence::new();
+                gather(sentence, &MODEL.frequent, &mut frequent, &mut buffer);
+                let ((best, f1), _) = frequent.top2();
+                if best == doc || f1 < frequent.scores[doc] + SILENT_MARGIN {
+                    (
+                        LangGuess {
+                            lang: document.lang,
+                            confidence: 0.0,
+                        },
+                        false,
+                    )
+                } else {
+                    let guess = decide(sentence, &evidence, None);
+                    let anchor = guess.lang.is_known() && guess.confidence >= ANCHOR_CONFIDENCE;
+                    (guess, anchor)
+                }
             } else if best == doc || s1 < doc_score + DOUBT_MARGIN || s1 < DOUBT_MIN_SCORE {
                 let guess = LangGuess {
                     lang: document.lang,
@@ -850,7 +869,9 @@ pub fn detect_sentences(text: &str, sentences: &[Span], document: LangGuess) -> 
                         0.0
                     },
                 };
-                (guess, !short && best == doc && doc_score >= 1.0)
+                // A tie with a close language (Spanish and Catalan share "la", "el") still
+                // confirms the document language.
+                (guess, !short && doc_score >= s1 && doc_score >= 1.0)
             } else if short {
                 (LangGuess::UND, false)
             } else {
@@ -1021,6 +1042,66 @@ mod tests {
         assert_eq!(tur.lang.code(), "tur");
         let rus = detect_document("Вечером мы вышли на улицу, и было уже совсем темно.");
         assert_eq!(rus.lang.code(), "rus");
+    }
+
+    #[test]
+    fn short_close_pairs_follow_word_frequencies() {
+        // Too short for the hand-written lists to settle; the frequency lists do.
+        assert_eq!(
+            detect_document("Hvordan går det med deg nå?").lang.code(),
+            "nob"
+        );
+        assert_eq!(
+            detect_document("Hvordan går det med dig nu?").lang.code(),
+            "dan"
+        );
+        assert_eq!(
+            detect_document("Vi måtte vente lenge på bussen i går.")
+                .lang
+                .code(),
+            "nob"
+        );
+        assert_eq!(
+            detect_document("Vi måtte vente længe på bussen i går.")
+                .lang
+                .code(),
+            "dan"
+        );
+        assert_eq!(
+            detect_document("Me läksime eile õhtul koos sõpradega kinno.")
+                .lang
+                .code(),
+            "est"
+        );
+        assert_eq!(
+            detect_document("Menimme eilen illalla ystävien kanssa elokuviin.")
+                .lang
+                .code(),
+            "fin"
+        );
+    }
+
+    #[test]
+    fn close_language_paragraph_is_not_swallowed() {
+        // Serbian and Croatian share one frequency list: their tie is no reason to give a
+        // sentence the document's language.
+        let text = "El gobierno presentó ayer un nuevo plan para mejorar el transporte público.\n\
+                    Según el ministro, las obras empezarán el próximo año en varias ciudades.\n\
+                    Vlada je juče predstavila novi plan za poboljšanje javnog prevoza.\n\
+                    Prema rečima ministra, radovi će početi sledeće godine u više gradova.\n\
+                    La oposición criticó el plan y pidió que el gobierno lo explique en el Congreso.\n\
+                    Los alcaldes de las ciudades afectadas todavía no han dicho nada sobre el plan.";
+        let spans = lines(text);
+        let doc = detect_document(text);
+        assert_eq!(doc.lang.code(), "spa");
+        let codes: Vec<&str> = detect_sentences(text, &spans, doc)
+            .iter()
+            .map(|g| match g.lang.code() {
+                "hrv" => "srp",
+                code => code,
+            })
+            .collect();
+        assert_eq!(codes, ["spa", "spa", "srp", "srp", "spa", "spa"]);
     }
 
     #[test]

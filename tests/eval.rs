@@ -254,3 +254,19 @@ fn boilerplate_targets() {
     assert!(p >= 0.90, "boilerplate precision {p:.4} < 0.90");
     assert!(r >= 0.85, "boilerplate recall {r:.4} < 0.85");
 }
+
+/// Per-sentence language inside mixed-language documents (`--docs 3`): target met, so guarded.
+#[test]
+fn langid_mixed_documents_target() {
+    let Some(path) = shared("langid/dev.tsv") else {
+        return;
+    };
+    let source = std::fs::read_to_string(&path).expect("dev.tsv");
+    let rows = langid::parse(&source).expect("dev.tsv parses");
+    let Some(mixed) = langid::score(&rows, Some(3)).mixed else {
+        panic!("--docs 3 gives mixed documents");
+    };
+    let accuracy = mixed.accuracy();
+    println!("langid: mixed-document per-sentence accuracy {accuracy:.4}");
+    assert!(accuracy >= 0.98, "mixed_doc_accuracy {accuracy:.4} < 0.98");
+}
