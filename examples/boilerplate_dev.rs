@@ -336,10 +336,10 @@ fn main() -> anyhow::Result<()> {
             if let Some(model) = std::env::var_os("BP_MODEL") {
                 rules.load_model(&std::fs::read_to_string(model)?);
             }
-            if let Some(pos) = args.iter().position(|a| a == "--threshold") {
-                if let Some(t) = args.get(pos + 1).and_then(|t| t.parse().ok()) {
-                    rules.set_threshold(t);
-                }
+            if let Some(pos) = args.iter().position(|a| a == "--threshold")
+                && let Some(t) = args.get(pos + 1).and_then(|t| t.parse().ok())
+            {
+                rules.set_threshold(t);
             }
             let refs: Vec<&Page> = pages.iter().collect();
             let t0 = std::time::Instant::now();

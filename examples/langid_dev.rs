@@ -92,7 +92,7 @@ fn lone(rows: &[(&str, &str)]) {
         .collect();
     println!("per language: {}", line.join(", "));
     let mut top: Vec<_> = confusions.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1));
+    top.sort_by_key(|entry| std::cmp::Reverse(entry.1));
     let line: Vec<String> = top
         .iter()
         .take(15)
@@ -174,7 +174,7 @@ fn mixed(rows: &[(&str, &str)], k: usize) {
         100.0 * short_right as f64 / short_total.max(1) as f64,
     );
     let mut top: Vec<_> = confusions.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1));
+    top.sort_by_key(|entry| std::cmp::Reverse(entry.1));
     let line: Vec<String> = top
         .iter()
         .take(15)

@@ -145,15 +145,17 @@ fn compile(pat: &str) -> Vec<Tok> {
     // ("... our use of cookies."): the space next to an outer `*` is optional.
     let n = toks.len();
     if n >= 2 {
-        if let [.., Tok::Lit(l), Tok::Any] = toks.as_mut_slice() {
-            if l.len() > 1 && l.ends_with(' ') {
-                l.pop();
-            }
+        if let [.., Tok::Lit(l), Tok::Any] = toks.as_mut_slice()
+            && l.len() > 1
+            && l.ends_with(' ')
+        {
+            l.pop();
         }
-        if let [Tok::Any, Tok::Lit(l), ..] = toks.as_mut_slice() {
-            if l.len() > 1 && l.starts_with(' ') {
-                l.remove(0);
-            }
+        if let [Tok::Any, Tok::Lit(l), ..] = toks.as_mut_slice()
+            && l.len() > 1
+            && l.starts_with(' ')
+        {
+            l.remove(0);
         }
     }
     toks
@@ -901,10 +903,10 @@ impl Rules {
             let doc_freq = (info.site_df >= 2).then_some(info.site_df);
             let content_like = info.words >= 10 && info.end_punct;
             let mut rule: Option<&'static str> = None;
-            if let Some(h) = info.hit {
-                if h.hard || p2[k] >= self.soft_threshold {
-                    rule = Some(h.name);
-                }
+            if let Some(h) = info.hit
+                && (h.hard || p2[k] >= self.soft_threshold)
+            {
+                rule = Some(h.name);
             }
             if rule.is_none()
                 && info.site_df >= self.repeat_min_docs

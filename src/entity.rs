@@ -373,16 +373,16 @@ fn in_context(
             return Class::Other;
         }
     }
-    if initial && !in_run && !facts.capitalised_elsewhere(fact) {
-        if let Some(word) = text.get(token.span.range()) {
-            if data
-                .initial_suffixes
-                .iter()
-                .any(|suffix| word.len() >= suffix.len() + 3 && word.ends_with(suffix.as_str()))
-            {
-                return Class::Other;
-            }
-        }
+    if initial
+        && !in_run
+        && !facts.capitalised_elsewhere(fact)
+        && let Some(word) = text.get(token.span.range())
+        && data
+            .initial_suffixes
+            .iter()
+            .any(|suffix| word.len() >= suffix.len() + 3 && word.ends_with(suffix.as_str()))
+    {
+        return Class::Other;
     }
     Class::Name
 }

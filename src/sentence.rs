@@ -380,13 +380,14 @@ pub fn split(text: &str, lang: Lang) -> Vec<Span> {
             if c == ':' && splitter.colon_break(i) {
                 push_trimmed(text, start, i + 1, &mut sentences);
                 start = i + 1;
-            } else if starters && c.is_uppercase() {
-                if let Some(word_end) = splitter.starter_at(i) {
-                    push_trimmed(text, start, i, &mut sentences);
-                    start = i;
-                    i = word_end;
-                    continue;
-                }
+            } else if starters
+                && c.is_uppercase()
+                && let Some(word_end) = splitter.starter_at(i)
+            {
+                push_trimmed(text, start, i, &mut sentences);
+                start = i;
+                i = word_end;
+                continue;
             }
             i += width;
             continue;

@@ -214,19 +214,20 @@ impl Tokenizer<'_, '_> {
             k += 1;
             if !first.is_alphanumeric() {
                 let single = first.len_utf8() == piece.len();
-                if single && matches!(first, ':' | ';' | '=') {
-                    if let Some(e) = emoticon_end(&text[a..chunk_end]) {
-                        self.push(a, a + e, TokenKind::Symbol);
-                        while k < pieces.len() && pieces[k].0 < a + e {
-                            k += 1;
-                        }
-                        // An emoticon ends inside a piece only in odd input; keep that piece's rest.
-                        let last = pieces[k - 1].1;
-                        if last > a + e {
-                            self.push(a + e, last, kind_of(&text[a + e..last]));
-                        }
-                        continue;
+                if single
+                    && matches!(first, ':' | ';' | '=')
+                    && let Some(e) = emoticon_end(&text[a..chunk_end])
+                {
+                    self.push(a, a + e, TokenKind::Symbol);
+                    while k < pieces.len() && pieces[k].0 < a + e {
+                        k += 1;
                     }
+                    // An emoticon ends inside a piece only in odd input; keep that piece's rest.
+                    let last = pieces[k - 1].1;
+                    if last > a + e {
+                        self.push(a + e, last, kind_of(&text[a + e..last]));
+                    }
+                    continue;
                 }
                 if single && matches!(first, '#' | '@') && k == 1 {
                     // Hashtags and mentions at the start of a chunk.
@@ -263,8 +264,7 @@ impl Tokenizer<'_, '_> {
                 self.push(a, a + split, TokenKind::Word);
                 a += split;
             }
-            loop {
-                let Some(&(s, e)) = pieces.get(k) else { break };
+            while let Some(&(s, e)) = pieces.get(k) {
                 let sep = &text[s..e];
                 let Some(&(s2, e2)) = pieces.get(k + 1) else {
                     // "US$", "R$": a currency written after a country code.
@@ -448,10 +448,7 @@ fn starts_with_url(s: &str) -> bool {
 /// opened one).
 fn trim_url_end(s: &str) -> usize {
     let mut end = s.len();
-    loop {
-        let Some(c) = s[..end].chars().next_back() else {
-            break;
-        };
+    while let Some(c) = s[..end].chars().next_back() {
         let drop = match c {
             '.' | ',' | ';' | ':' | '!' | '?' | '"' | '\'' | '»' | '”' | '’' | '>' => true,
             ')' => s[..end].matches('(').count() < s[..end].matches(')').count(),
