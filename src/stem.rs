@@ -2,6 +2,7 @@
 
 use crate::lang::Lang;
 use rust_stemmers::{Algorithm, Stemmer};
+use std::borrow::Cow;
 use std::hash::Hasher;
 
 /// The Snowball algorithm for a language, if rust-stemmers has one.
@@ -80,12 +81,12 @@ impl Stemmers {
     }
 
     /// Stems a lower-cased word in `lang`; `None` where the language has no Snowball stemmer.
-    pub fn stem<'a>(&mut self, lang: Lang, lower: &'a str) -> Option<std::borrow::Cow<'a, str>> {
+    pub fn stem<'a>(&mut self, lang: Lang, lower: &'a str) -> Option<Cow<'a, str>> {
         let index = self.index(lang);
         self.by_lang[index]
             .stemmer
             .as_ref()
-            .map(|stemmer| stemmer.stem(lower))
+            .map(|stemmer| snowball_stem(stemmer, lang, lower))
     }
 
     /// [`Stemmers::stem`] through the cache: the same result, borrowed from the cache.
@@ -98,7 +99,9 @@ impl Stemmers {
         let stemmer = entry.stemmer.as_ref()?;
         if lower.len() > CACHE_WORD_BYTES {
             entry.uncached.clear();
-            entry.uncached.push_str(&stemmer.stem(lower));
+            entry
+                .uncached
+                .push_str(&snowball_stem(stemmer, lang, lower));
             return Some(&entry.uncached);
         }
         let hash = fx_hash(lower.as_bytes());
@@ -111,7 +114,7 @@ impl Stemmers {
         let cached = match found {
             Some(&cached) => cached,
             None => {
-                let stem = stemmer.stem(lower);
+                let stem = snowball_stem(stemmer, lang, lower);
                 if entry.cache.len() >= CACHE_WORDS {
                     entry.cache.clear();
                     entry.arena.clear();
@@ -134,6 +137,50 @@ impl Stemmers {
         entry
             .arena
             .get(stem_start..stem_start + cached.stem_len as usize)
+    }
+}
+
+/// Runs rust-stemmers on a word adapted to what its (older) Snowball algorithms expect, so that
+/// stems follow current Snowball where the difference lies in the input, not the algorithm:
+/// - Russian: current Snowball folds `ё` into `е` first; the old algorithm has no rules for `ё`.
+/// - Turkish: current Snowball drops an apostrophe and what follows it ("Ankara'nın"), the
+///   suffix of a proper noun; the old algorithm reads the apostrophe as a letter.
+/// - Romanian: the old algorithm knows only the cedilla letters `ş`/`ţ`, while text (and current
+///   Snowball) writes the comma-below `ș`/`ț`; the word is stemmed in the cedilla spelling and
+///   its stem given back with comma-below letters, so both spellings share one stem.
+fn snowball_stem<'a>(stemmer: &Stemmer, lang: Lang, lower: &'a str) -> Cow<'a, str> {
+    if lower.is_ascii() && lang.code() != "tur" {
+        return stemmer.stem(lower);
+    }
+    match lang.code() {
+        "rus" if lower.contains('ё') => {
+            Cow::Owned(stemmer.stem(&lower.replace('ё', "е")).into_owned())
+        }
+        "tur" => match lower.find(['\'', '’']) {
+            Some(0) | None => stemmer.stem(lower),
+            Some(apostrophe) => Cow::Owned(stemmer.stem(&lower[..apostrophe]).into_owned()),
+        },
+        "ron" if lower.contains(['ș', 'ț', 'ş', 'ţ']) => {
+            let cedilla: String = lower
+                .chars()
+                .map(|c| match c {
+                    'ș' => 'ş',
+                    'ț' => 'ţ',
+                    other => other,
+                })
+                .collect();
+            let stem = stemmer.stem(&cedilla);
+            Cow::Owned(
+                stem.chars()
+                    .map(|c| match c {
+                        'ş' => 'ș',
+                        'ţ' => 'ț',
+                        other => other,
+                    })
+                    .collect(),
+            )
+        }
+        _ => stemmer.stem(lower),
     }
 }
 
@@ -184,6 +231,30 @@ mod tests {
         assert_eq!(stemmers.stem(eng, "celebrating").as_deref(), Some("celebr"));
         assert_eq!(stemmers.stem(eng, "armies").as_deref(), Some("armi"));
         assert_eq!(stemmers.stem(por, "soviéticos").as_deref(), Some("soviét"));
+    }
+
+    #[test]
+    fn russian_yo_turkish_apostrophes_and_romanian_commas_stem_as_current_snowball() {
+        let mut stemmers = Stemmers::default();
+        let rus = Lang::from_code("rus");
+        let tur = Lang::from_code("tur");
+        let ron = Lang::from_code("ron");
+        assert_eq!(stemmers.stem(rus, "актёр").as_deref(), Some("актер"));
+        assert_eq!(stemmers.stem(rus, "берёза").as_deref(), Some("берез"));
+        assert_eq!(stemmers.stem(tur, "beyoğlu'na").as_deref(), Some("beyoğlu"));
+        assert_eq!(stemmers.stem(tur, "deresi’nin").as_deref(), Some("deres"));
+        // Both Romanian spellings of "abandonați" lose the suffix and share a comma-below stem.
+        assert_eq!(stemmers.stem(ron, "abandonați").as_deref(), Some("abandon"));
+        assert_eq!(stemmers.stem(ron, "abandonaţi").as_deref(), Some("abandon"));
+        assert_eq!(
+            stemmers.stem(ron, "regăsește"),
+            stemmers.stem(ron, "regăseşte")
+        );
+        assert_eq!(
+            stemmers.stem(ron, "meşteşugari").as_deref(),
+            Some("meșteșugar")
+        );
+        assert_eq!(stemmers.stem_cached(ron, "abandonați"), Some("abandon"));
     }
 
     #[test]
