@@ -292,6 +292,7 @@ pub fn count_line_stats(
 ) -> LineStats {
     let done = std::sync::atomic::AtomicU64::new(0);
     let done_bytes = std::sync::atomic::AtomicU64::new(0);
+    let shared = std::sync::Mutex::new(LineStats::new());
     inputs
         .par_iter()
         .inspect(|input| {
@@ -306,25 +307,88 @@ pub fn count_line_stats(
                 });
             }
         })
-        .fold(LineStats::new, |mut stats, input| {
-            // Files in parallel, the records of one file in order.
-            for pending in crate::input::documents(std::slice::from_ref(input), read) {
-                let raw = pending.load(read.max_doc_bytes);
-                if let Ok(bytes) = &raw.bytes
-                    && let Ok(decoded) = decode(bytes)
-                {
-                    // A panic here is met again, and recorded, when the document is processed.
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        stats.add_document(&raw.site, &decoded.text)
-                    }));
+        .for_each_init(
+            || PendingLineKeys::new(&shared),
+            |pending_keys, input| {
+                // Files in parallel, the records of one file in order.
+                for pending in crate::input::documents(std::slice::from_ref(input), read) {
+                    let raw = pending.load(read.max_doc_bytes);
+                    if let Ok(bytes) = &raw.bytes
+                        && let Ok(decoded) = decode(bytes)
+                    {
+                        // A panic here is met again, and recorded, when the document is
+                        // processed.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            pending_keys.add_document(&raw.site, &decoded.text)
+                        }));
+                    }
                 }
-            }
-            stats
-        })
-        .reduce(LineStats::new, |mut a, b| {
-            a.merge(b);
-            a
-        })
+            },
+        );
+    shared
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// One worker's documents of the first pass, as line keys waiting to be counted into the
+/// shared table. Workers hash lines on their own and take the lock once per batch, so the
+/// counts live in one table (no per-worker copies to merge, which doubled the peak memory).
+struct PendingLineKeys<'a> {
+    shared: &'a std::sync::Mutex<LineStats>,
+    /// Per pending document: its site hash and where its keys end in `keys`.
+    documents: Vec<(u64, usize)>,
+    keys: Vec<u64>,
+    document_keys: Vec<u64>,
+    scratch: String,
+}
+
+/// Keys held by a worker before it counts them (8 bytes each).
+const PENDING_LINE_KEYS: usize = 1 << 16;
+
+impl<'a> PendingLineKeys<'a> {
+    fn new(shared: &'a std::sync::Mutex<LineStats>) -> Self {
+        PendingLineKeys {
+            shared,
+            documents: Vec::new(),
+            keys: Vec::new(),
+            document_keys: Vec::new(),
+            scratch: String::new(),
+        }
+    }
+
+    fn add_document(&mut self, site: &str, text: &str) {
+        crate::linestats::distinct_line_keys(text, &mut self.scratch, &mut self.document_keys);
+        self.keys.extend_from_slice(&self.document_keys);
+        self.documents
+            .push((RepeatedLines::site_hash(site), self.keys.len()));
+        if self.keys.len() >= PENDING_LINE_KEYS {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.documents.is_empty() {
+            return;
+        }
+        let mut stats = self
+            .shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut start = 0;
+        for &(site_hash, end) in &self.documents {
+            stats.add_keys(site_hash, &self.keys[start..end]);
+            start = end;
+        }
+        drop(stats);
+        self.documents.clear();
+        self.keys.clear();
+    }
+}
+
+impl Drop for PendingLineKeys<'_> {
+    fn drop(&mut self) {
+        self.flush();
+    }
 }
 
 /// Default inputs per segment (`RunOptions::segment_documents`).

@@ -135,6 +135,21 @@ pub fn normalized_line_key(norm: &str) -> u64 {
     folded_line_key(&folded)
 }
 
+/// The keys of the distinct non-empty lines of `text` (split on `\n`), sorted, into `keys`:
+/// the part of counting a document that needs no shared table, so it can run on any thread.
+pub fn distinct_line_keys(text: &str, scratch: &mut String, keys: &mut Vec<u64>) {
+    keys.clear();
+    for line in text.split('\n') {
+        fold_line(line, scratch);
+        if !scratch.is_empty() {
+            keys.push(folded_line_key(scratch));
+        }
+    }
+    // Each distinct line counts once per document; sorting is cheaper than a set per page.
+    keys.sort_unstable();
+    keys.dedup();
+}
+
 fn site_key(site: &str) -> u64 {
     twox_hash::XxHash64::oneshot(0x5173, site.to_ascii_lowercase().as_bytes())
 }
@@ -160,24 +175,21 @@ impl LineStats {
     /// Counts each distinct non-empty line of `text` (split on `\n`) once for this document.
     /// `site` is the source directory or URL host.
     pub fn add_document(&mut self, site: &str, text: &str) {
-        let sk = site_key(site);
         let mut keys = std::mem::take(&mut self.keys);
-        keys.clear();
-        for line in text.split('\n') {
-            fold_line(line, &mut self.scratch);
-            if !self.scratch.is_empty() {
-                keys.push(folded_line_key(&self.scratch));
-            }
-        }
-        // Each distinct line counts once per document; sorting is cheaper than a set per page.
-        keys.sort_unstable();
-        keys.dedup();
-        for &k in &keys {
-            *self.site_lines.entry((sk, k)).or_insert(0) += 1;
+        distinct_line_keys(text, &mut self.scratch, &mut keys);
+        self.add_keys(site_key(site), &keys);
+        self.keys = keys;
+    }
+
+    /// Counts one document of the site with hash `site_hash` (from
+    /// [`RepeatedLines::site_hash`]) whose distinct line keys are `keys` (from
+    /// [`distinct_line_keys`]). Counting is commutative, so documents may come in any order.
+    pub fn add_keys(&mut self, site_hash: u64, keys: &[u64]) {
+        for &k in keys {
+            *self.site_lines.entry((site_hash, k)).or_insert(0) += 1;
             *self.all_lines.entry(k).or_insert(0) += 1;
         }
-        self.keys = keys;
-        *self.site_docs.entry(sk).or_insert(0) += 1;
+        *self.site_docs.entry(site_hash).or_insert(0) += 1;
         self.docs += 1;
     }
 
@@ -343,6 +355,35 @@ mod tests {
         assert_eq!(f, LineFreq { site: 1, all: 3 });
         assert_eq!(r.site_docs("a.com"), 2);
         assert_eq!(r.docs(), 3);
+    }
+
+    #[test]
+    fn keys_counted_in_any_order_give_the_counts_of_whole_documents() {
+        let pages = [
+            ("a.com", "Home\nHome\nA sentence about cats.\n12 Comments"),
+            ("a.com", "HOME\nAnother text.\n3 Comments"),
+            ("b.org", "Home\u{a0}\n\nContact"),
+        ];
+        let mut whole = LineStats::new();
+        for (site, text) in pages {
+            whole.add_document(site, text);
+        }
+        let (mut scratch, mut keys) = (String::new(), Vec::new());
+        let mut by_keys = LineStats::new();
+        for (site, text) in pages.iter().rev() {
+            distinct_line_keys(text, &mut scratch, &mut keys);
+            by_keys.add_keys(RepeatedLines::site_hash(site), &keys);
+        }
+        distinct_line_keys(pages[0].1, &mut scratch, &mut keys);
+        assert_eq!(keys.len(), 3, "\"Home\" twice counts once");
+        let sorted = |stats: &LineStats| {
+            let mut v: Vec<_> = stats.site_line_counts().collect();
+            v.sort_unstable();
+            let mut l: Vec<_> = stats.line_counts().collect();
+            l.sort_unstable();
+            (v, l, stats.docs)
+        };
+        assert_eq!(sorted(&whole), sorted(&by_keys));
     }
 
     #[test]
