@@ -50,8 +50,9 @@ struct TokenFacts {
     /// Whether the token sits where any word is capitalised (after a sentence end, a quote, a
     /// line break, ...).
     initial: bool,
-    /// A file name ("TEXT.htm", "Lisa_resume.doc") or a currency prefix ("US$"): never a name.
-    file_name: bool,
+    /// Never a name whatever its case: a file name ("TEXT.htm", "Lisa_resume.doc"), a currency
+    /// prefix ("US$"), or a hyphenated compound of common words ("Polish-style").
+    never_name: bool,
     /// A compound whose head is a common noun ("Hundeschule" = "Hunde" + "schule"), where
     /// nouns are capitalised.
     common_compound: bool,
@@ -147,7 +148,7 @@ fn token_facts(text: &str, tokens: &[Token], data: Option<&LangData>) -> Vec<Tok
             shape: Shape::Other,
             key: NO_KEY,
             initial: false,
-            file_name: false,
+            never_name: false,
             common_compound: false,
         };
         if token.kind == TokenKind::Word
@@ -156,7 +157,9 @@ fn token_facts(text: &str, tokens: &[Token], data: Option<&LangData>) -> Vec<Tok
             fact.shape = shape(word);
             fact.initial = initial_like(text, previous, token);
             // Currency prefixes ("US$", "R$") are symbols.
-            fact.file_name = is_file_name(word) || word.ends_with(['$', '€', '£', '¥']);
+            fact.never_name = is_file_name(word)
+                || word.ends_with(['$', '€', '£', '¥'])
+                || (fact.shape != Shape::Lower && common_hyphenated(word, data));
             if let Some(key) = lower_key(word, &mut buf) {
                 fact.key = hash_key(key);
                 if let Some(data) = compounds
@@ -172,6 +175,39 @@ fn token_facts(text: &str, tokens: &[Token], data: Option<&LangData>) -> Vec<Tok
         previous = Some(token);
     }
     out
+}
+
+/// Whether a capitalised hyphenated word is a compound headed by a common word rather than a
+/// name: a part after the first in lower case, longer than a letter, that is no connector
+/// ("Polish-style", "E-commerce"; but "Île-de-France", "IPC-r", and a lower-case prefix
+/// before a name: "ex-Iugoslávia", "al-Qaeda"), or every part a listed adjective
+/// ("Israeli-Palestinian").
+fn common_hyphenated(word: &str, data: Option<&LangData>) -> bool {
+    if !word.contains('-') {
+        return false;
+    }
+    let mut buf = [0u8; KEY_BYTES];
+    let mut all_adjectives = true;
+    let mut parts = 0;
+    for part in word.split('-') {
+        if !part.chars().any(char::is_alphabetic) {
+            all_adjectives = false;
+            continue;
+        }
+        parts += 1;
+        let flags = data.map_or(0, |data| {
+            lower_key(part, &mut buf).map_or(0, |key| data.flags(hash_key(key)))
+        });
+        if parts > 1
+            && part.chars().nth(1).is_some()
+            && part.chars().all(char::is_lowercase)
+            && flags & (CONNECTOR | FUNCTION) == 0
+        {
+            return true;
+        }
+        all_adjectives &= flags & ADJECTIVE != 0;
+    }
+    parts >= 2 && all_adjectives
 }
 
 /// Whether `key` ends in a listed common word of at least four letters after a stem of at
@@ -261,9 +297,9 @@ fn find_in(
         if matches!(token.kind, TokenKind::Url | TokenKind::Email) {
             // UD tags web and e-mail addresses PROPN: each is a candidate of its own.
             if let Some((first, last)) = run.take() {
-                emit(tokens, start, first, last, out);
+                emit(text, data, tokens, start, first, last, out);
             }
-            emit(tokens, start, i, i, out);
+            emit(text, data, tokens, start, i, i, out);
             seen_word = true;
             pending_lead = None;
             continue;
@@ -303,7 +339,7 @@ fn find_in(
             }
             Class::Leading => {
                 if let Some((first, last)) = run.take() {
-                    emit(tokens, start, first, last, out);
+                    emit(text, data, tokens, start, first, last, out);
                 }
                 if data.leading_names {
                     pending_lead = Some(i);
@@ -312,13 +348,13 @@ fn find_in(
             Class::Connector if options.join_connectors && run.is_some() => {}
             _ => {
                 if let Some((first, last)) = run.take() {
-                    emit(tokens, start, first, last, out);
+                    emit(text, data, tokens, start, first, last, out);
                 }
             }
         }
     }
     if let Some((first, last)) = run {
-        emit(tokens, start, first, last, out);
+        emit(text, data, tokens, start, first, last, out);
     }
 }
 
@@ -387,7 +423,26 @@ fn in_context(
     Class::Name
 }
 
-fn emit(tokens: &[Token], base: usize, first: usize, last: usize, out: &mut Vec<EntitySpan>) {
+fn emit(
+    text: &str,
+    data: &LangData,
+    tokens: &[Token],
+    base: usize,
+    first: usize,
+    mut last: usize,
+    out: &mut Vec<EntitySpan>,
+) {
+    // "Enron Broadband Services, Inc.": the abbreviation keeps its period, even where the
+    // period also ends the sentence.
+    if let Some(period) = tokens.get(last + 1)
+        && period.span.start == tokens[last].span.end
+        && text.get(period.span.range()) == Some(".")
+        && let Some(word) = text.get(tokens[last].span.range())
+        && let Some(key) = lower_key(word, &mut [0u8; KEY_BYTES])
+        && data.flags(hash_key(key)) & PERIOD_NAME != 0
+    {
+        last += 1;
+    }
     let start = tokens[first].span.start as usize;
     let end = tokens[last].span.end as usize;
     out.push(EntitySpan {
@@ -438,7 +493,7 @@ fn classify(
         };
     }
     // Currency prefixes ("US$", "R$") are symbols; file names are not names.
-    if shape == Shape::Other || fact.file_name {
+    if shape == Shape::Other || fact.never_name {
         return Class::Other;
     }
     let initial = first_word || fact.initial;
@@ -774,6 +829,8 @@ struct Lists {
     common: HashSet<&'static str>,
     /// Capitalised adjectives ("American"): not names.
     adjectives: HashSet<&'static str>,
+    /// Abbreviations that end a name and keep their period ("Inc.", "Jr.").
+    period_names: HashSet<&'static str>,
     /// Words of the common list that are names by the PROPN convention (English months).
     names: HashSet<&'static str>,
     /// Endings of inflected common words ("-ly", "-mente"): a sentence-initial word with one
@@ -787,6 +844,7 @@ const FUNCTION: u8 = 4;
 const NONENTITY: u8 = 8;
 const COMMON: u8 = 16;
 const ADJECTIVE: u8 = 32;
+const PERIOD_NAME: u8 = 64;
 
 /// A language's lexicon: each listed word with its flags, so that a token costs one lookup.
 #[derive(Default)]
@@ -815,6 +873,7 @@ impl LangData {
             (&lists.nonentities, NONENTITY),
             (&lists.common, COMMON),
             (&lists.adjectives, ADJECTIVE),
+            (&lists.period_names, PERIOD_NAME),
         ];
         for (set, flag) in sets {
             for &word in set {
@@ -870,6 +929,9 @@ fn parse(source: &'static str) -> Lists {
                 }
                 "adjectives" => {
                     data.adjectives.insert(word);
+                }
+                "period_names" => {
+                    data.period_names.insert(word);
                 }
                 "names" => {
                     data.names.insert(word);
@@ -1262,6 +1324,60 @@ mod tests {
                 "deu"
             ),
             ["Berlin"]
+        );
+    }
+
+    #[test]
+    fn hyphenated_compounds_of_common_words_are_not_names() {
+        assert_eq!(
+            entities(
+                &["They want Polish-style economic shock therapy for Iraq."],
+                "eng"
+            ),
+            ["Iraq"]
+        );
+        assert_eq!(
+            entities(
+                &["The festering Israeli-Palestinian struggle goes on."],
+                "eng"
+            ),
+            Vec::<String>::new()
+        );
+        // Near misses: every part capitalised, a connector inside, or a lower-case prefix
+        // before a name.
+        assert_eq!(
+            entities(
+                &["The Coca-Cola corporation built a plant in Kerala."],
+                "eng"
+            ),
+            ["Coca-Cola", "Kerala"]
+        );
+        assert_eq!(
+            entities(&["He moved to Stratford-upon-Avon last year."], "eng"),
+            ["Stratford-upon-Avon"]
+        );
+        assert_eq!(
+            entities(
+                &["Sérvia pondo em risco outras partes da ex-Iugoslávia se o plano for aceito."],
+                "por"
+            ),
+            ["Sérvia", "ex-Iugoslávia"]
+        );
+    }
+
+    #[test]
+    fn company_abbreviations_keep_their_period() {
+        assert_eq!(
+            entities(
+                &["The nominations were forwarded to Constellation Power Source, Inc."],
+                "eng"
+            ),
+            ["Constellation Power Source", "Inc."]
+        );
+        // Near miss: a name that is no abbreviation leaves the sentence's period outside.
+        assert_eq!(
+            entities(&["The shares went to Enron Broadband."], "eng"),
+            ["Enron Broadband"]
         );
     }
 
