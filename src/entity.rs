@@ -392,8 +392,11 @@ fn in_context(
     if fact.shape != Shape::Title {
         return Class::Name;
     }
-    // A lone capital outside a name ("Z happens after X", "(C)") is a variable or a label.
-    if !in_run && !next_capitalised && token.span.len() == 1 {
+    // A lone capital outside a name ("Z happens after X", "(C)", the interviewer's "P. --")
+    // is a variable or a label.
+    let word = text.get(token.span.range()).unwrap_or_default();
+    let letter = word.len() == 1 || (word.len() == 2 && word.ends_with('.'));
+    if !in_run && !next_capitalised && letter {
         return Class::Other;
     }
     // A function word capitalised mid-sentence starts a name only with a name after it
@@ -1362,6 +1365,22 @@ mod tests {
                 "por"
             ),
             ["Sérvia", "ex-Iugoslávia"]
+        );
+    }
+
+    #[test]
+    fn interview_initials_are_labels() {
+        assert_eq!(
+            entities(
+                &["P. -- Mas por enquanto o Realejo continua aberto."],
+                "por"
+            ),
+            ["Realejo"]
+        );
+        // Near miss: an initial inside a name stays.
+        assert_eq!(
+            entities(&["O livro de George W. Bush saiu ontem."], "por"),
+            ["George W. Bush"]
         );
     }
 
