@@ -484,28 +484,6 @@ fn file_documents<'a>(input: &'a InputFile, options: &'a ReadOptions) -> Documen
     }
 }
 
-/// Input bytes per chunk handed to the workers: enough to keep every thread busy, small enough
-/// that two chunks in memory stay well inside the memory budget.
-pub const CHUNK_BYTES: u64 = 8 * 1024 * 1024;
-/// Documents per chunk at most.
-pub const CHUNK_DOCUMENTS: usize = 1024;
-
-/// Groups a document stream into chunks of at most [`CHUNK_DOCUMENTS`] documents and about
-/// [`CHUNK_BYTES`] bytes, in order.
-pub fn chunks<I: Iterator<Item = Pending>>(stream: I) -> impl Iterator<Item = Vec<Pending>> {
-    let mut stream = stream.peekable();
-    std::iter::from_fn(move || {
-        let mut chunk = Vec::new();
-        let mut bytes = 0u64;
-        while chunk.len() < CHUNK_DOCUMENTS && (chunk.is_empty() || bytes < CHUNK_BYTES) {
-            let Some(pending) = stream.next() else { break };
-            bytes += pending.size_hint();
-            chunk.push(pending);
-        }
-        (!chunk.is_empty()).then_some(chunk)
-    })
-}
-
 /// Reads one line into `line` without its line ending, keeping at most `cap` bytes: a longer
 /// line is consumed to its end but reported as [`Line::TooLong`] with its length, so a
 /// record with no newline in gigabytes costs time but no memory.
