@@ -484,8 +484,9 @@ fn ngram_scores(text: &str) -> ([f32; NL], u32) {
     (scores, counts.iter().sum())
 }
 
-/// Languages within this much of the winner's score are re-ranked by their n-gram likelihood.
-const NGRAM_REACH: f32 = 1.0;
+/// Languages within this much of the winner's score are re-ranked by their n-gram likelihood:
+/// only near ties, since the word lists are the stronger evidence where they speak.
+const NGRAM_REACH: f32 = 0.5;
 /// Word-score units per log10 unit of n-gram likelihood.
 const NGRAM_WEIGHT: f32 = 0.3;
 
