@@ -1313,6 +1313,25 @@ mod tests {
     }
 
     #[test]
+    fn letter_patterns_separate_close_languages() {
+        let index = |code: &str| WORD_LISTS.iter().position(|(c, _)| *c == code).unwrap();
+        let prefers = |text: &str, this: &str, other: &str| {
+            let (scores, grams) = ngram_scores(text);
+            assert!(grams > 0, "{text:?} gives no n-grams");
+            scores[index(this)] > scores[index(other)]
+        };
+        // No word here settles the pair; the spellings do (Danish -hed/-lig/b-d, Bokmål -het/-lig/p-t).
+        assert!(prefers("Virksomheden købte ejendommen", "dan", "nob"));
+        assert!(prefers("Virksomheten kjøpte eiendommen", "nob", "dan"));
+        assert!(prefers("Сегодня хорошая погода", "rus", "bul"));
+        assert!(prefers("Днес времето е хубаво", "bul", "rus"));
+        // No letters: nothing to score, every language alike.
+        let (scores, grams) = ngram_scores("12:30 -- 4.5");
+        assert_eq!(grams, 0);
+        assert!(scores.iter().all(|&s| s == 0.0));
+    }
+
+    #[test]
     fn codes_round_trip() {
         assert_eq!(Lang::from_code("por").code(), "por");
         assert!(Lang::from_code("por").is_known());
