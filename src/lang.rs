@@ -374,6 +374,146 @@ fn frequent_table(listed: &[bool; NL]) -> WordTable {
     }))
 }
 
+/// Character n-gram model (`src/data/lang/ngrams.tsv`, made by scripts/make_lang_ngrams.py
+/// from wordfreq's frequency-weighted word lists): log10 probabilities of the 1- to 4-grams of
+/// space-padded words per language. Letter patterns separate close languages on texts without
+/// a telling word (Danish -hed/-lig/-ae- against Norwegian -het/-leg/-e-).
+const NGRAMS: &str = include_str!("data/lang/ngrams.tsv");
+const NGRAM_MAX: usize = 4;
+
+struct NgramModel {
+    /// Languages (indices into `WORD_LISTS`) the model covers.
+    covered: u64,
+    /// Per language and n-gram length, the log10 probability of an unlisted n-gram.
+    floors: [[f32; NGRAM_MAX]; NL],
+    /// Listed n-grams: (language, log10 probability above that language's floor).
+    grams: WordTable,
+}
+
+static NGRAM_MODEL: LazyLock<NgramModel> = LazyLock::new(|| {
+    let position = |code: &str| WORD_LISTS.iter().position(|(c, _)| *c == code);
+    let mut covered = 0u64;
+    let mut floors = [[0.0f32; NGRAM_MAX]; NL];
+    let mut triples: Vec<(String, usize, f32)> = Vec::new();
+    for line in NGRAMS.lines().filter(|l| !l.starts_with('#')) {
+        if let Some(rest) = line.strip_prefix("@\t") {
+            if let Some((code, values)) = rest.split_once('\t')
+                && let Some(index) = position(code)
+            {
+                for (slot, value) in floors[index].iter_mut().zip(values.split(' ')) {
+                    *slot = value.parse().unwrap_or(-6.0);
+                }
+                covered |= 1u64 << index;
+            }
+            continue;
+        }
+        let Some((gram, entries)) = line.split_once('\t') else {
+            continue;
+        };
+        let order = gram.chars().count();
+        if order == 0 || order > NGRAM_MAX {
+            continue;
+        }
+        for entry in entries.split(' ') {
+            if let Some((code, value)) = entry.split_once(':')
+                && let Some(index) = position(code)
+                && let Ok(value) = value.parse::<f32>()
+            {
+                let delta = -value / 10.0 - floors[index][order - 1];
+                triples.push((gram.to_owned(), index, delta.max(0.0)));
+            }
+        }
+    }
+    let grams = WordTable::new(triples.iter().map(|(g, i, d)| (g.as_str(), *i, *d)));
+    NgramModel {
+        covered,
+        floors,
+        grams,
+    }
+});
+
+/// Log10 likelihood of `text`'s letter n-grams per covered language (0 for the others), and the
+/// number of n-grams scored.
+fn ngram_scores(text: &str) -> ([f32; NL], u32) {
+    let model = &*NGRAM_MODEL;
+    let mut scores = [0.0f32; NL];
+    let mut counts = [0u32; NGRAM_MAX];
+    // Byte offsets of the chars of the current padded word, plus its end.
+    let mut padded = String::from(" ");
+    let mut starts: Vec<usize> = Vec::new();
+    let mut score_word = |padded: &mut String, starts: &mut Vec<usize>, scores: &mut [f32; NL]| {
+        if padded.len() > 1 {
+            padded.push(' ');
+            starts.clear();
+            starts.extend(padded.char_indices().map(|(i, _)| i));
+            starts.push(padded.len());
+            let chars = starts.len() - 1;
+            for n in 1..=NGRAM_MAX.min(chars) {
+                for i in 0..=chars - n {
+                    let gram = &padded[starts[i]..starts[i + n]];
+                    if gram == " " {
+                        continue;
+                    }
+                    counts[n - 1] += 1;
+                    if let Some(entries) = model.grams.get(gram) {
+                        for &(index, delta) in entries {
+                            if let Some(score) = scores.get_mut(index as usize) {
+                                *score += delta;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        padded.clear();
+        padded.push(' ');
+    };
+    for c in text.chars() {
+        if c.is_alphabetic() {
+            padded.extend(c.to_lowercase());
+        } else {
+            score_word(&mut padded, &mut starts, &mut scores);
+        }
+    }
+    score_word(&mut padded, &mut starts, &mut scores);
+    for index in bits(model.covered) {
+        for (n, &count) in counts.iter().enumerate() {
+            scores[index] += count as f32 * model.floors[index][n];
+        }
+    }
+    (scores, counts.iter().sum())
+}
+
+/// Languages within this much of the winner's score are re-ranked by their n-gram likelihood:
+/// only near ties, since the word lists are the stronger evidence where they speak.
+const NGRAM_REACH: f32 = 0.5;
+/// Word-score units per log10 unit of n-gram likelihood.
+const NGRAM_WEIGHT: f32 = 0.3;
+
+/// Re-ranks the close contenders in `scores` by the n-gram model, when the model covers them all.
+fn add_ngram_vote(text: &str, scores: &mut [f32; NL]) {
+    let model = &*NGRAM_MODEL;
+    let ((best, s1), _) = top2(scores);
+    if model.covered & (1u64 << best) == 0 {
+        return;
+    }
+    let close: Vec<usize> = (0..NL)
+        .filter(|&i| i != best && scores[i] > 0.0 && scores[i] >= s1 - NGRAM_REACH)
+        .collect();
+    if close.is_empty() || close.iter().any(|&i| model.covered & (1u64 << i) == 0) {
+        return;
+    }
+    let (likelihood, _) = ngram_scores(text);
+    let top = close
+        .iter()
+        .chain(std::iter::once(&best))
+        .map(|&i| likelihood[i])
+        .fold(f32::MIN, f32::max);
+    for &i in close.iter().chain(std::iter::once(&best)) {
+        scores[i] += NGRAM_WEIGHT * (likelihood[i] - top);
+    }
+}
+
 /// Multiply-fold hash: the keys are packed words; SipHash's setup cost would dominate.
 /// FNV-1a for the remaining string-keyed tables (built once, consulted off the hot path), where SipHash's setup cost dominates.
 #[derive(Clone, Copy, Default)]
@@ -681,6 +821,7 @@ fn decide(text: &str, evidence: &Evidence, among: Option<&[whatlang::Lang]>) -> 
     }
     // Whatlang's pick wins exact ties.
     scores[top_index] += wl_vote + 1e-4;
+    add_ngram_vote(text, &mut scores);
     let (winner, second) = top2(&scores);
     LangGuess {
         lang: Lang(Some(MODEL.langs[winner.0])),
@@ -1169,6 +1310,25 @@ mod tests {
         assert!(text.len() > SAMPLE_BYTES);
         let guess = detect_document(&text);
         assert_eq!(guess.lang.code(), "nob");
+    }
+
+    #[test]
+    fn letter_patterns_separate_close_languages() {
+        let index = |code: &str| WORD_LISTS.iter().position(|(c, _)| *c == code).unwrap();
+        let prefers = |text: &str, this: &str, other: &str| {
+            let (scores, grams) = ngram_scores(text);
+            assert!(grams > 0, "{text:?} gives no n-grams");
+            scores[index(this)] > scores[index(other)]
+        };
+        // No word here settles the pair; the spellings do (Danish -hed/-lig/b-d, Bokmål -het/-lig/p-t).
+        assert!(prefers("Virksomheden købte ejendommen", "dan", "nob"));
+        assert!(prefers("Virksomheten kjøpte eiendommen", "nob", "dan"));
+        assert!(prefers("Сегодня хорошая погода", "rus", "bul"));
+        assert!(prefers("Днес времето е хубаво", "bul", "rus"));
+        // No letters: nothing to score, every language alike.
+        let (scores, grams) = ngram_scores("12:30 -- 4.5");
+        assert_eq!(grams, 0);
+        assert!(scores.iter().all(|&s| s == 0.0));
     }
 
     #[test]
