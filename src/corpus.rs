@@ -578,7 +578,7 @@ fn process_segments(
                 if batch.last_of_segment
                     && let Some((writers, outcomes)) = open.take()
                 {
-                    writers.finish()?;
+                    pool.install(|| writers.finish())?;
                     work.mark_done(batch.segment, &outcomes)?;
                 }
             }

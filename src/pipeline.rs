@@ -82,16 +82,26 @@ impl TokenForms {
             self.buffer.push_str(word);
             self.buffer[start..].make_ascii_lowercase();
         } else {
-            self.buffer
-                .extend(word.chars().flat_map(char::to_lowercase));
+            for c in word.chars() {
+                if c.is_ascii() {
+                    self.buffer.push(c.to_ascii_lowercase());
+                } else {
+                    self.buffer.extend(c.to_lowercase());
+                }
+            }
         }
         let span = Span::new(start, self.buffer.len());
         self.lower.push(span);
         span
     }
 
-    fn push_stem(&mut self, stem: Option<&str>) {
+    /// Pushes the stem of the token whose lower-cased form is at `lower`. A stem equal to
+    /// that form (most short words) shares its bytes instead of copying them.
+    fn push_stem(&mut self, lower: Span, stem: Option<&str>) {
         let span = stem.map(|stem| {
+            if stem.as_bytes() == &self.buffer.as_bytes()[lower.range()] {
+                return lower;
+            }
             let start = self.buffer.len();
             self.buffer.push_str(stem);
             Span::new(start, self.buffer.len())
@@ -371,9 +381,9 @@ fn token_forms(text: &str, tokens: &[Token], sentences: &[Sentence]) -> TokenFor
                 let lower = forms.push_lower(&text[token.span]);
                 if token.kind == TokenKind::Word {
                     let stem = stemmers.stem_cached(lang, &forms.buffer[lower.range()]);
-                    forms.push_stem(stem);
+                    forms.push_stem(lower, stem);
                 } else {
-                    forms.push_stem(None);
+                    forms.stem.push(None);
                 }
             }
         }

@@ -41,12 +41,58 @@ pub struct Stemmers {
 struct LangStemmer {
     lang: Lang,
     stemmer: Option<Stemmer>,
-    /// Cached words, each found by its full hash, which the table entry holds, so a lookup
-    /// touches the entry and then one place in `arena`: the word with its stem right after it.
-    cache: hashbrown::HashTable<CachedStem>,
-    arena: String,
+    /// Words cached since `previous` filled up.
+    current: Generation,
+    /// The generation before: a word found there moves to `current`, so the words in use
+    /// survive a generation's end and only words unseen for a whole generation are dropped.
+    previous: Generation,
     /// The stem of the last word too long to cache.
     uncached: String,
+}
+
+/// One generation of the cache. Each word is found by its full hash, which the table entry
+/// holds, so a lookup touches the entry and then one place in `arena`: the word with its stem
+/// right after it.
+#[derive(Default)]
+struct Generation {
+    cache: hashbrown::HashTable<CachedStem>,
+    arena: String,
+}
+
+impl Generation {
+    fn find(&self, hash: u64, word: &str) -> Option<CachedStem> {
+        let arena = self.arena.as_bytes();
+        self.cache
+            .find(hash, |cached| {
+                cached.hash == hash
+                    && arena.get(cached.start as usize..cached.stem_start())
+                        == Some(word.as_bytes())
+            })
+            .copied()
+    }
+
+    fn insert(&mut self, hash: u64, word: &str, stem: &str) -> CachedStem {
+        let cached = CachedStem {
+            hash,
+            start: self.arena.len() as u32,
+            word_len: word.len() as u16,
+            stem_len: stem.len() as u16,
+        };
+        self.arena.push_str(word);
+        self.arena.push_str(stem);
+        self.cache.insert_unique(hash, cached, |cached| cached.hash);
+        cached
+    }
+
+    fn stem(&self, cached: CachedStem) -> Option<&str> {
+        let start = cached.stem_start();
+        self.arena.get(start..start + cached.stem_len as usize)
+    }
+
+    fn clear(&mut self) {
+        self.cache.clear();
+        self.arena.clear();
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -57,8 +103,14 @@ struct CachedStem {
     stem_len: u16,
 }
 
-/// Cached words per language at most; the cache starts afresh when full, which keeps a
-/// worker's memory bounded (a few MB per language) whatever the corpus size.
+impl CachedStem {
+    fn stem_start(self) -> usize {
+        self.start as usize + self.word_len as usize
+    }
+}
+
+/// Cached words per language and generation at most: two generations keep a worker's memory
+/// bounded (a few MB per language) whatever the corpus size.
 const CACHE_WORDS: usize = 1 << 16;
 /// Longer words are stemmed every time: they are rare, and the cache's lengths are `u16`.
 const CACHE_WORD_BYTES: usize = 64;
@@ -71,8 +123,8 @@ impl Stemmers {
                 self.by_lang.push(LangStemmer {
                     lang,
                     stemmer: algorithm(lang).map(Stemmer::create),
-                    cache: hashbrown::HashTable::new(),
-                    arena: String::new(),
+                    current: Generation::default(),
+                    previous: Generation::default(),
                     uncached: String::new(),
                 });
                 self.by_lang.len() - 1
@@ -95,48 +147,35 @@ impl Stemmers {
             Some(first) if first.lang == lang => 0,
             _ => self.index(lang),
         };
-        let entry = &mut self.by_lang[index];
-        let stemmer = entry.stemmer.as_ref()?;
+        let LangStemmer {
+            lang: _,
+            stemmer,
+            current,
+            previous,
+            uncached,
+        } = &mut self.by_lang[index];
+        let stemmer = stemmer.as_ref()?;
         if lower.len() > CACHE_WORD_BYTES {
-            entry.uncached.clear();
-            entry
-                .uncached
-                .push_str(&snowball_stem(stemmer, lang, lower));
-            return Some(&entry.uncached);
+            uncached.clear();
+            uncached.push_str(&snowball_stem(stemmer, lang, lower));
+            return Some(uncached);
         }
         let hash = fx_hash(lower.as_bytes());
-        let arena = &entry.arena;
-        let found = entry.cache.find(hash, |cached| {
-            cached.hash == hash
-                && arena.as_bytes()[cached.start as usize..][..cached.word_len as usize]
-                    == *lower.as_bytes()
-        });
-        let cached = match found {
-            Some(&cached) => cached,
-            None => {
-                let stem = snowball_stem(stemmer, lang, lower);
-                if entry.cache.len() >= CACHE_WORDS {
-                    entry.cache.clear();
-                    entry.arena.clear();
-                }
-                let cached = CachedStem {
-                    hash,
-                    start: entry.arena.len() as u32,
-                    word_len: lower.len() as u16,
-                    stem_len: stem.len() as u16,
-                };
-                entry.arena.push_str(lower);
-                entry.arena.push_str(&stem);
-                entry
-                    .cache
-                    .insert_unique(hash, cached, |cached| cached.hash);
-                cached
-            }
+        if let Some(cached) = current.find(hash, lower) {
+            return current.stem(cached);
+        }
+        if current.cache.len() >= CACHE_WORDS {
+            std::mem::swap(current, previous);
+            current.clear();
+        }
+        let cached = match previous
+            .find(hash, lower)
+            .and_then(|old| previous.stem(old))
+        {
+            Some(stem) => current.insert(hash, lower, stem),
+            None => current.insert(hash, lower, &snowball_stem(stemmer, lang, lower)),
         };
-        let stem_start = cached.start as usize + cached.word_len as usize;
-        entry
-            .arena
-            .get(stem_start..stem_start + cached.stem_len as usize)
+        current.stem(cached)
     }
 }
 
@@ -263,10 +302,14 @@ mod tests {
         let mut direct = Stemmers::default();
         let eng = Lang::from_code("eng");
         let words = ["celebrating", "armies", "nationalities", "running"];
-        for i in 0..(CACHE_WORDS + 10) {
+        for i in 0..(2 * CACHE_WORDS + 10) {
             let word = format!("{}{}s", words[i % words.len()], i);
             let expected = direct.stem(eng, &word).map(|s| s.into_owned());
             assert_eq!(cached.stem_cached(eng, &word).map(str::to_owned), expected);
+            // A word in use moves on to each new generation with its stem.
+            if i % 1000 == 0 {
+                assert_eq!(cached.stem_cached(eng, "nationalities"), Some("nation"));
+            }
         }
         assert_eq!(cached.stem_cached(eng, "armies"), Some("armi"));
         assert_eq!(cached.stem_cached(Lang::from_code("pol"), "wojna"), None);

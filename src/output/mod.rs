@@ -192,27 +192,38 @@ impl TableWriters {
         Ok(total)
     }
 
-    /// Closes every table and renames it into place; returns the row counts.
+    /// Closes every table and renames it into place; returns the row counts. The tables are
+    /// closed in parallel on the current rayon pool: closing flushes each table's last row
+    /// group, whose encoding is most of the cost.
     pub fn finish(self) -> Result<RowCounts, OutputError> {
-        let mut counts = [0; 5];
-        let mut closed = Vec::with_capacity(self.writers.len());
-        for (index, writer) in self.writers.into_iter().enumerate() {
-            let file = writer
-                .writer
-                .into_inner()
-                .map_err(|source| OutputError::Parquet {
+        use rayon::prelude::*;
+        let closed: Vec<Result<(u64, PathBuf, PathBuf), OutputError>> = self
+            .writers
+            .into_par_iter()
+            .map(|writer| {
+                let file = writer
+                    .writer
+                    .into_inner()
+                    .map_err(|source| OutputError::Parquet {
+                        path: writer.temp_path.clone(),
+                        source,
+                    })?;
+                file.sync_all().map_err(|source| OutputError::Io {
                     path: writer.temp_path.clone(),
                     source,
                 })?;
-            file.sync_all().map_err(|source| OutputError::Io {
-                path: writer.temp_path.clone(),
-                source,
-            })?;
-            counts[index] = writer.rows;
-            closed.push((writer.temp_path, writer.final_path));
+                Ok((writer.rows, writer.temp_path, writer.final_path))
+            })
+            .collect();
+        let mut counts = [0; 5];
+        let mut renames = Vec::with_capacity(closed.len());
+        for (index, result) in closed.into_iter().enumerate() {
+            let (rows, temp_path, final_path) = result?;
+            counts[index] = rows;
+            renames.push((temp_path, final_path));
         }
         // Renames only after every table closed cleanly, so the tables appear together.
-        for (temp_path, final_path) in closed {
+        for (temp_path, final_path) in renames {
             std::fs::rename(&temp_path, &final_path).map_err(|source| OutputError::Io {
                 path: final_path.clone(),
                 source,
