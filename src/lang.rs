@@ -367,7 +367,8 @@ fn frequent_table(listed: &[bool; NL]) -> WordTable {
             }
         }
     }
-    triples.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    // No sort needed: `WordTable::new` groups by word, and each word's languages already come
+    // in index order because the lists are read language by language.
     WordTable::new(triples.iter().filter_map(|(word, index, zipf)| {
         let weight = (zipf - FREQ_FLOOR) / FREQ_SCALE;
         (weight > 0.0).then_some((word.as_str(), *index, weight))
