@@ -341,12 +341,19 @@ fn main() -> anyhow::Result<()> {
             {
                 rules.set_threshold(t);
             }
-            let refs: Vec<&Page> = pages.iter().collect();
+            let only_fold: Option<u64> = std::env::var("BP_FOLD").ok().and_then(|v| v.parse().ok());
+            let refs: Vec<&Page> = pages
+                .iter()
+                .filter(|p| {
+                    only_fold
+                        .is_none_or(|f| twox_hash::XxHash64::oneshot(7, p.site.as_bytes()) % 2 == f)
+                })
+                .collect();
             let t0 = std::time::Instant::now();
             let removed = decide(&rules, &refs, &rep);
             eprintln!("classified in {:?}", t0.elapsed());
             let mut out = std::io::BufWriter::new(std::fs::File::create(&args[2])?);
-            for (p, rem) in pages.iter().zip(&removed) {
+            for (p, rem) in refs.iter().zip(&removed) {
                 let mut v: Vec<u32> = rem.iter().copied().collect();
                 v.sort_unstable();
                 writeln!(out, "{}", serde_json::json!({"id": p.id, "removed": v}))?;
@@ -369,6 +376,62 @@ fn main() -> anyhow::Result<()> {
                 for (k, (tp, fp)) in tally {
                     println!("{k}\tboiler {tp}\tcontent {fp}");
                 }
+            }
+        }
+        "dump" => {
+            // Tree-stage training rows: page, site fold, label (1 = boilerplate), words, then
+            // the features; the context part from the linear stages, or from the logits in
+            // args[3] (one per row, in this file's row order) for a later tree stage.
+            let rules = Rules::builtin();
+            let prev: Option<Vec<f32>> = match args.get(3) {
+                Some(path) => Some(
+                    std::fs::read_to_string(path)?
+                        .lines()
+                        .filter_map(|l| l.trim().parse().ok())
+                        .collect(),
+                ),
+                None => None,
+            };
+            let counts: Vec<usize> = pages
+                .par_iter()
+                .map(|p| rules.features(&p.text, &p.site, Some(&rep)).words.len())
+                .collect();
+            let mut starts = Vec::with_capacity(counts.len());
+            let mut acc = 0;
+            for c in &counts {
+                starts.push(acc);
+                acc += c;
+            }
+            let docs: Vec<String> = pages
+                .par_iter()
+                .enumerate()
+                .map(|(d, p)| {
+                    let slice = prev
+                        .as_ref()
+                        .and_then(|v| v.get(starts[d]..starts[d] + counts[d]));
+                    let f = rules.tree_rows(&p.text, &p.site, Some(&rep), slice);
+                    let fold = twox_hash::XxHash64::oneshot(7, p.site.as_bytes()) % 2;
+                    let site = twox_hash::XxHash64::oneshot(7, p.site.as_bytes()) % 1_000_000;
+                    let mut out = String::new();
+                    for ((&li, &w), row) in f.line_index.iter().zip(&f.words).zip(&f.x1) {
+                        let label = !p.content[li as usize] as u8;
+                        out += &format!("{d}\t{fold}\t{site}\t{label}\t{w}");
+                        for v in row {
+                            out += &format!("\t{v}");
+                        }
+                        out.push('\n');
+                    }
+                    out
+                })
+                .collect();
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&args[2])?);
+            write!(out, "page\tfold\tsite\tlabel\twords")?;
+            for n in FEATURES1.iter().chain(FEATURES2) {
+                write!(out, "\t{n}")?;
+            }
+            writeln!(out)?;
+            for d in docs {
+                out.write_all(d.as_bytes())?;
             }
         }
         "train" => {

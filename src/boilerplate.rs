@@ -31,6 +31,8 @@ const RULE_FILES: [&str; 6] = [
     include_str!("data/boilerplate/ita.tsv"),
 ];
 const MODEL_FILE: &str = include_str!("data/boilerplate/model.tsv");
+/// Gradient-boosted trees on the linear model's context rows (`scripts/train_boilerplate_trees.py`).
+const TREES_FILE: &str = include_str!("data/boilerplate/trees.tsv");
 
 /// Name of the corpus rule: the line repeats across documents of the same site.
 pub const RULE_REPEATED: &str = "repeated_line";
@@ -107,6 +109,9 @@ pub struct Rules {
     /// Line model weights: stage 1 ([`FEATURES1`]), then the context stages
     /// ([`FEATURES1`] + [`FEATURES2`]), each fed the previous stage's logits.
     stages: Vec<Vec<f32>>,
+    /// Tree stages after the linear ones, each fed the context row of the previous stage's
+    /// logits ([`FEATURES1`] + [`FEATURES2`]).
+    forests: Vec<Forest>,
     /// Searchers for the copyright and URL literals of the normalized line.
     copyright: [Finder<'static>; 2],
     url: [Finder<'static>; 2],
@@ -579,6 +584,16 @@ pub const FEATURES1: &[&str] = &[
     "first_line",
     "log_short_run",
     "short_run_ge6",
+    "in_main_block",
+    "log_before_block",
+    "log_after_block",
+    "block_share",
+    "words_after_block",
+    "log_dist_title",
+    "log_hits_before",
+    "log_hits_after",
+    "log_words_since_hit",
+    "len_rel_max",
 ];
 
 /// Names of the extra stage-2 features (appended to the stage-1 ones).
@@ -673,6 +688,7 @@ impl Rules {
             loose: Vec::new(),
             loose_filter: None,
             stages: vec![vec![0.0; FEATURES1.len()]],
+            forests: Vec::new(),
             copyright: [Finder::new("copyright"), Finder::new("all rights reserved")],
             url: [Finder::new("http"), Finder::new("www.")],
             threshold: 0.5,
@@ -695,6 +711,7 @@ impl Rules {
             }
         }
         r.load_model(MODEL_FILE);
+        r.load_model(TREES_FILE);
         r.loose_filter = r.build_loose_filter();
         r
     }
@@ -744,6 +761,32 @@ impl Rules {
         for line in tsv.lines() {
             let cols: Vec<&str> = line.split('\t').collect();
             match cols.as_slice() {
+                ["forest", bias] => self.forests.push(Forest {
+                    bias: bias.parse().unwrap_or(0.0),
+                    ..Forest::default()
+                }),
+                ["tree"] => {
+                    if let Some(f) = self.forests.last_mut() {
+                        f.start_tree();
+                    }
+                }
+                ["n", name, thr, left, right] => {
+                    let feature = FEATURES1.iter().chain(FEATURES2).position(|f| f == name);
+                    if let (Some(f), Some(feature), Ok(thr), Ok(left), Ok(right)) = (
+                        self.forests.last_mut(),
+                        feature,
+                        thr.parse::<f64>(),
+                        left.parse::<i32>(),
+                        right.parse::<i32>(),
+                    ) {
+                        f.push_split(feature as u16, thr, left, right);
+                    }
+                }
+                ["l", value] => {
+                    if let (Some(f), Ok(v)) = (self.forests.last_mut(), value.parse::<f32>()) {
+                        f.leaves.push(v);
+                    }
+                }
                 [stage, name, w] if stage.starts_with('s') => {
                     let Ok(stage) = stage[1..].parse::<usize>() else {
                         continue;
@@ -981,7 +1024,48 @@ impl Rules {
         for w in &self.stages[1..] {
             logits = context_logits(w, x1, &words, &logits);
         }
+        for forest in &self.forests {
+            logits = forest_logits(forest, x1, &words, &logits);
+        }
         logits.into_iter().map(sigmoid).collect()
+    }
+
+    /// The rows the first tree stage sees ([`FEATURES1`] + [`FEATURES2`], the context part
+    /// from the linear stages' logits, or from `prev` when given), for training.
+    pub fn tree_rows(
+        &self,
+        text: &str,
+        site: &str,
+        repeated: Option<&RepeatedLines>,
+        prev: Option<&[f32]>,
+    ) -> DocFeatures {
+        let (infos, x1) = self.analyse(text, site, repeated);
+        let d1 = FEATURES1.len();
+        let words: Vec<f32> = infos.iter().map(|i| i.words as f32).collect();
+        let logits: Vec<f32> = match prev {
+            Some(p) if p.len() == infos.len() => p.to_vec(),
+            _ => {
+                let w1 = &self.stages[0];
+                let mut l: Vec<f32> = x1.chunks_exact(d1).map(|x| dot(w1, x)).collect();
+                for w in &self.stages[1..] {
+                    l = context_logits(w, &x1, &words, &l);
+                }
+                l
+            }
+        };
+        let ctx = Context::new(&words, &logits);
+        DocFeatures {
+            line_index: infos.iter().map(|i| i.idx).collect(),
+            words: infos.iter().map(|i| i.words).collect(),
+            x1: (0..infos.len())
+                .map(|k| {
+                    let x = &x1[k * d1..(k + 1) * d1];
+                    let mut row = x.to_vec();
+                    ctx.line(k, x, &words, &logits).push_row(&mut row);
+                    row
+                })
+                .collect(),
+        }
     }
 
     /// Stage-1 feature rows of a document (training harness).
@@ -1152,6 +1236,43 @@ impl Rules {
             }
         };
         let reply_at: Vec<usize> = (0..n).filter(|&k| is_reply(&infos[k])).collect();
+        // The main block: the run of lines with the most words of running text, each other
+        // line costing a little (maximum subarray), so menus and link lists end it.
+        let (mut block_start, mut block_end) = (0usize, 0usize);
+        let mut has_block = false;
+        {
+            let (mut best, mut cur, mut cur_start) = (0.0f32, 0.0f32, 0usize);
+            for (k, i) in infos.iter().enumerate() {
+                let gain = if i.words >= 10 && i.end_punct {
+                    i.words as f32
+                } else {
+                    -(2.0 + i.words as f32 / 2.0)
+                };
+                if cur <= 0.0 {
+                    cur = 0.0;
+                    cur_start = k;
+                }
+                cur += gain;
+                if cur > best {
+                    best = cur;
+                    block_start = cur_start;
+                    block_end = k;
+                    has_block = true;
+                }
+            }
+        }
+        let block_words: u32 = if has_block {
+            infos[block_start..=block_end].iter().map(|i| i.words).sum()
+        } else {
+            0
+        };
+        let max_words = infos.iter().map(|i| i.words).max().unwrap_or(1).max(1);
+        let hard_at: Vec<usize> = (0..n)
+            .filter(|&k| infos[k].hit.is_some_and(|h| h.hard))
+            .collect();
+        let mut words_after_block = 0u32;
+        let mut hard_ptr = 0usize;
+        let mut words_since_hit: Option<u32> = None;
         let mut x1 = vec![0.0f32; n * d1];
         let mut words_before = 0u32;
         let mut marker_seen = false;
@@ -1245,6 +1366,30 @@ impl Rules {
             x[43] = (k == 0) as u8 as f32;
             x[44] = ln1p(run_len[k]) / 3.0;
             x[45] = (run_len[k] >= 6) as u8 as f32;
+            if has_block {
+                x[46] = (k >= block_start && k <= block_end) as u8 as f32;
+                x[47] = ln1p(block_start.saturating_sub(k) as u32);
+                x[48] = ln1p(k.saturating_sub(block_end) as u32);
+                x[49] = block_words as f32 / total_words.max(1) as f32;
+                x[50] = words_after_block as f32 / total_words.max(1) as f32;
+                if k > block_end {
+                    words_after_block += i.words;
+                }
+            }
+            x[51] = title_at.map_or(-1.0, |t| ln1p(k.abs_diff(t) as u32));
+            while hard_ptr < hard_at.len() && hard_at[hard_ptr] < k {
+                hard_ptr += 1;
+            }
+            x[52] = ln1p(hard_ptr as u32);
+            let after = hard_at.len() - hard_ptr - (hard_at.get(hard_ptr) == Some(&k)) as usize;
+            x[53] = ln1p(after as u32);
+            x[54] = words_since_hit.map_or(-1.0, ln1p);
+            if i.hit.is_some_and(|h| h.hard) {
+                words_since_hit = Some(0);
+            } else if let Some(ws) = words_since_hit.as_mut() {
+                *ws += i.words;
+            }
+            x[55] = i.words as f32 / max_words as f32;
             words_before += i.words;
         }
         (infos, x1)
@@ -1405,6 +1550,91 @@ impl LineContext {
         }
         s + dot(&w[off..], &self.inter)
     }
+}
+
+/// A gradient-boosted tree ensemble: splits `x <= threshold` go left; a negative child `c`
+/// is leaf `!c`.
+#[derive(Debug, Default)]
+struct Forest {
+    bias: f32,
+    roots: Vec<u32>,
+    nodes: Vec<TreeNode>,
+    leaves: Vec<f32>,
+    /// Offsets of the tree being read into `nodes` and `leaves`.
+    node_base: i32,
+    leaf_base: i32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct TreeNode {
+    feature: u16,
+    threshold: f64,
+    left: i32,
+    right: i32,
+}
+
+impl Forest {
+    fn start_tree(&mut self) {
+        self.node_base = self.nodes.len() as i32;
+        self.leaf_base = self.leaves.len() as i32;
+        self.roots.push(self.nodes.len() as u32);
+    }
+
+    /// Adds a split whose children are tree-local (node `c >= 0`, leaf `-(c + 1)`).
+    fn push_split(&mut self, feature: u16, threshold: f64, left: i32, right: i32) {
+        let global = |c: i32| {
+            if c >= 0 {
+                c + self.node_base
+            } else {
+                !((-c - 1) + self.leaf_base)
+            }
+        };
+        let node = TreeNode {
+            feature,
+            threshold,
+            left: global(left),
+            right: global(right),
+        };
+        self.nodes.push(node);
+    }
+
+    fn eval(&self, row: &[f32]) -> f32 {
+        let mut sum = self.bias;
+        for &root in &self.roots {
+            let mut i = root as i32;
+            while i >= 0 {
+                let Some(n) = self.nodes.get(i as usize) else {
+                    break;
+                };
+                let x = row.get(n.feature as usize).copied().unwrap_or(0.0);
+                i = if f64::from(x) <= n.threshold {
+                    n.left
+                } else {
+                    n.right
+                };
+            }
+            if i < 0 {
+                sum += self.leaves.get(!i as usize).copied().unwrap_or(0.0);
+            }
+        }
+        sum
+    }
+}
+
+/// One tree stage's logits for every line, on the context rows of the previous logits.
+fn forest_logits(forest: &Forest, x1: &[f32], words: &[f32], prev: &[f32]) -> Vec<f32> {
+    let d1 = FEATURES1.len();
+    let ctx = Context::new(words, prev);
+    let mut row = Vec::with_capacity(d1 + FEATURES2.len());
+    (0..prev.len())
+        .map(|k| {
+            let x = &x1[k * d1..(k + 1) * d1];
+            row.clear();
+            row.extend_from_slice(x);
+            ctx.line(k, x, words, prev).push_row(&mut row);
+            forest.eval(&row)
+        })
+        .collect()
 }
 
 /// One context stage's logits for every line.
