@@ -1,9 +1,9 @@
 //! A whole run: find the inputs, process them in parallel in deterministic order, write the
 //! tables and the manifest.
 //!
-//! Documents are processed in chunks: rayon works through chunk `i + 1` while a writer thread
-//! appends chunk `i` to the tables, so memory is bounded by two chunks plus the Parquet row
-//! groups being filled, whatever the corpus size. Rows keep the sorted input order.
+//! Documents are processed in chunks: rayon works through chunks `i + 1` and `i + 2` while a
+//! writer thread appends chunk `i` to the tables, so memory is bounded by a few chunks plus the
+//! Parquet row groups being filled, whatever the corpus size. Rows keep the sorted input order.
 
 use crate::decode::decode;
 use crate::input::{InputFile, MissingInput, RawDocument, ReadOptions, Unread, list_inputs};
@@ -14,7 +14,7 @@ use crate::output::{
 };
 use crate::pipeline::{Config, Pipeline, Stage};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -531,6 +531,20 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<RunSummary, RunError
     Ok(summary)
 }
 
+/// Chunks processed at once (see `process_segments`). Each holds about ten times its input
+/// in memory until written, so two keep the workers busy at little cost.
+const CHUNKS_IN_FLIGHT: usize = 2;
+
+/// A chunk spawned for processing: what the progress report and the writer need to know of
+/// it, and where its records arrive.
+struct InFlight {
+    segment: usize,
+    documents: u64,
+    bytes: u64,
+    last_of_segment: bool,
+    records: std::sync::mpsc::Receiver<Vec<DocRecord>>,
+}
+
 /// One chunk of processed records on its way to the writer thread.
 struct Batch {
     segment: usize,
@@ -554,7 +568,7 @@ fn process_segments(
     let mut fail_fast = None;
     let (mut done_documents, mut done_bytes) = (0u64, 0u64);
     let written = std::thread::scope(|scope| {
-        // Rayon works through chunk `i + 1` while this thread appends chunk `i`.
+        // Rayon works through the next chunks while this thread appends chunk `i`.
         let times = pipeline.stage_times();
         let writer_thread = scope.spawn(move || -> Result<(), OutputError> {
             let mut open: Option<(TableWriters, Vec<InputOutcome>)> = None;
@@ -587,23 +601,19 @@ fn process_segments(
             }
             Ok(())
         });
-        'segments: for &segment in todo {
-            let segment_inputs = &inputs[segments[segment].clone()];
-            let mut chunks = chunks(crate::input::documents(segment_inputs, read)).peekable();
-            while let Some(chunk) = chunks.next() {
-                let (chunk_documents, chunk_bytes) = (
-                    chunk.len() as u64,
-                    chunk.iter().map(|p| p.size_hint()).sum::<u64>(),
-                );
-                let records: Vec<DocRecord> = pool.install(|| {
-                    chunk
-                        .into_par_iter()
-                        .map(|pending| process_document(pipeline, pending.load(read.max_doc_bytes)))
-                        .collect()
-                });
+        // Chunks are spawned as jobs, up to `CHUNKS_IN_FLIGHT` at once, and handed on in
+        // order: the workers start on the next chunk while the last documents of the previous
+        // one finish, instead of idling at every chunk's end.
+        pool.in_place_scope(|scope| {
+            let mut in_flight: VecDeque<InFlight> = VecDeque::with_capacity(CHUNKS_IN_FLIGHT);
+            // Hands the oldest chunk to the writer; false when the run must stop.
+            let mut hand_on = |chunk: InFlight| -> bool {
+                let Ok(records) = chunk.records.recv() else {
+                    return false; // the job panicked; the scope re-raises it
+                };
                 if let Some(progress) = options.progress.as_deref() {
-                    done_documents += chunk_documents;
-                    done_bytes += chunk_bytes;
+                    done_documents += chunk.documents;
+                    done_bytes += chunk.bytes;
                     progress.event(ProgressEvent::Advanced {
                         pass: Pass::Process,
                         documents: done_documents,
@@ -617,18 +627,50 @@ fn process_segments(
                         input: failed.source.clone(),
                         reason: failed.skip_reason.clone().unwrap_or_default(),
                     });
-                    break 'segments;
+                    return false;
                 }
                 let batch = Batch {
-                    segment,
+                    segment: chunk.segment,
                     records,
-                    last_of_segment: chunks.peek().is_none(),
+                    last_of_segment: chunk.last_of_segment,
                 };
-                if sender.send(batch).is_err() {
-                    break 'segments; // the writer failed; its error is reported below
+                // A send fails only when the writer failed; its error is reported below.
+                sender.send(batch).is_ok()
+            };
+            'segments: for &segment in todo {
+                let segment_inputs = &inputs[segments[segment].clone()];
+                let mut chunks = chunks(crate::input::documents(segment_inputs, read)).peekable();
+                while let Some(chunk) = chunks.next() {
+                    let (sent, records) = std::sync::mpsc::sync_channel(1);
+                    in_flight.push_back(InFlight {
+                        segment,
+                        documents: chunk.len() as u64,
+                        bytes: chunk.iter().map(|p| p.size_hint()).sum(),
+                        last_of_segment: chunks.peek().is_none(),
+                        records,
+                    });
+                    let max_doc_bytes = read.max_doc_bytes;
+                    scope.spawn(move |_| {
+                        let records: Vec<DocRecord> = chunk
+                            .into_par_iter()
+                            .map(|pending| process_document(pipeline, pending.load(max_doc_bytes)))
+                            .collect();
+                        let _ = sent.send(records);
+                    });
+                    if in_flight.len() >= CHUNKS_IN_FLIGHT
+                        && let Some(oldest) = in_flight.pop_front()
+                        && !hand_on(oldest)
+                    {
+                        break 'segments;
+                    }
                 }
             }
-        }
+            while let Some(oldest) = in_flight.pop_front() {
+                if !hand_on(oldest) {
+                    break;
+                }
+            }
+        });
         drop(sender);
         writer_thread
             .join()
@@ -642,8 +684,8 @@ fn process_segments(
 }
 
 /// Input bytes per chunk handed to the workers. A chunk's processed form (tokens, forms,
-/// record batches) is about ten times its input, and up to three chunks are alive at once (one
-/// processed, one queued, one being written), so this bounds most of the run's memory; 2 MB
+/// record batches) is about ten times its input, and up to four chunks are alive at once (two
+/// being processed, one queued, one being written), so this bounds most of the run's memory; 2 MB
 /// still holds a hundred or more pages, plenty to keep the workers busy.
 const CHUNK_BYTES: u64 = 2 * 1024 * 1024;
 /// Documents per chunk at most.

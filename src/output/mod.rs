@@ -314,7 +314,7 @@ fn concat_table(
     options: &WriteOptions,
 ) -> Result<u64, OutputError> {
     use parquet::column::writer::ColumnCloseResult;
-    use parquet::file::metadata::{PageIndexPolicy, ParquetMetaDataReader};
+    use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, ParquetMetaDataReader};
     use parquet::file::writer::SerializedFileWriter;
     let parquet_error = |path: &Path| {
         let path = path.to_path_buf();
@@ -326,18 +326,7 @@ fn concat_table(
     let descriptor = parquet::arrow::ArrowSchemaConverter::new()
         .convert(&schema)
         .map_err(parquet_error(temp_path))?;
-    let file = File::create(temp_path).map_err(|source| OutputError::Io {
-        path: temp_path.to_path_buf(),
-        source,
-    })?;
-    let mut writer = SerializedFileWriter::new(
-        file,
-        descriptor.root_schema_ptr(),
-        std::sync::Arc::new(properties),
-    )
-    .map_err(parquet_error(temp_path))?;
-    let mut rows = 0u64;
-    for part in parts {
+    let read_part = |part: &PathBuf| -> Result<(File, ParquetMetaData), OutputError> {
         let input = File::open(part).map_err(|source| OutputError::Io {
             path: part.clone(),
             source,
@@ -355,6 +344,31 @@ fn concat_table(
                 )),
             });
         }
+        Ok((input, metadata))
+    };
+    // One part (every run under `SEGMENT_BYTES`) already is the table, written with the same
+    // options: a hard link saves copying it, and the part stays for a resumed run.
+    if let [part] = parts {
+        let (_, metadata) = read_part(part)?;
+        // Where the temporary name is taken (a leftover, a link elsewhere), the copy below
+        // overwrites it as before.
+        if std::fs::hard_link(part, temp_path).is_ok() {
+            return Ok(metadata.file_metadata().num_rows() as u64);
+        }
+    }
+    let file = File::create(temp_path).map_err(|source| OutputError::Io {
+        path: temp_path.to_path_buf(),
+        source,
+    })?;
+    let mut writer = SerializedFileWriter::new(
+        file,
+        descriptor.root_schema_ptr(),
+        std::sync::Arc::new(properties),
+    )
+    .map_err(parquet_error(temp_path))?;
+    let mut rows = 0u64;
+    for part in parts {
+        let (input, metadata) = read_part(part)?;
         let page_index = metadata.page_index();
         for (group_index, group) in metadata.row_groups().iter().enumerate() {
             let mut group_writer = writer.next_row_group().map_err(parquet_error(temp_path))?;
