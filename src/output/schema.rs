@@ -297,6 +297,15 @@ struct OffsetColumns {
 }
 
 impl OffsetColumns {
+    fn with_capacity(rows: usize) -> OffsetColumns {
+        OffsetColumns {
+            char_start: UInt32Builder::with_capacity(rows),
+            char_end: UInt32Builder::with_capacity(rows),
+            byte_start: UInt32Builder::with_capacity(rows),
+            byte_end: UInt32Builder::with_capacity(rows),
+        }
+    }
+
     fn push(&mut self, cursor: &mut CharOffsets<'_>, span: Span) {
         let (start, end) = cursor.chars(span);
         self.char_start.append_value(start);
@@ -380,13 +389,16 @@ fn documents_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
 }
 
 fn sentences_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
-    let mut doc_id = UInt64Builder::new();
-    let mut sentence_id = UInt32Builder::new();
-    let mut offsets = OffsetColumns::default();
-    let mut text = StringBuilder::new();
+    let documents = || records.iter().filter_map(|record| record.document.as_ref());
+    let rows = documents().map(|document| document.sentences.len()).sum();
+    let text_bytes = documents().map(|document| document.text.len()).sum();
+    let mut doc_id = UInt64Builder::with_capacity(rows);
+    let mut sentence_id = UInt32Builder::with_capacity(rows);
+    let mut offsets = OffsetColumns::with_capacity(rows);
+    let mut text = StringBuilder::with_capacity(rows, text_bytes);
     let mut lang = Dictionary::new();
-    let mut lang_confidence = Float32Builder::new();
-    let mut n_tokens = UInt32Builder::new();
+    let mut lang_confidence = Float32Builder::with_capacity(rows);
+    let mut n_tokens = UInt32Builder::with_capacity(rows);
     for record in records {
         let Some(document) = &record.document else {
             continue;
@@ -444,14 +456,22 @@ fn kinds(keys: arrow::array::Int32Array) -> DictionaryArray<Int32Type> {
 }
 
 fn tokens_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
-    let mut doc_id = UInt64Builder::new();
-    let mut sentence_id = UInt32Builder::new();
-    let mut token_id = UInt32Builder::new();
-    let mut offsets = OffsetColumns::default();
-    let mut text = StringBuilder::new();
-    let mut lower = StringBuilder::new();
-    let mut stem = StringBuilder::new();
-    let mut kind = Int32Builder::new();
+    // Sized up front: the columns of a chunk hold millions of values, and growing them by
+    // doubling copies each one several times.
+    let documents = || records.iter().filter_map(|record| record.document.as_ref());
+    let rows = documents().map(|document| document.tokens.len()).sum();
+    let text_bytes = documents()
+        .flat_map(|document| &document.tokens)
+        .map(|token| token.span.len())
+        .sum();
+    let mut doc_id = UInt64Builder::with_capacity(rows);
+    let mut sentence_id = UInt32Builder::with_capacity(rows);
+    let mut token_id = UInt32Builder::with_capacity(rows);
+    let mut offsets = OffsetColumns::with_capacity(rows);
+    let mut text = StringBuilder::with_capacity(rows, text_bytes);
+    let mut lower = StringBuilder::with_capacity(rows, text_bytes);
+    let mut stem = StringBuilder::with_capacity(rows, text_bytes);
+    let mut kind = Int32Builder::with_capacity(rows);
     for record in records {
         let Some(document) = &record.document else {
             continue;
