@@ -491,6 +491,47 @@ const NGRAM_REACH: f32 = 0.5;
 /// Word-score units per log10 unit of n-gram likelihood.
 const NGRAM_WEIGHT: f32 = 0.3;
 
+/// Texts with fewer letters than this have few listed words to go by: every language within
+/// `SHORT_NGRAM_REACH` of the best is re-ranked by its n-gram likelihood, not only near ties.
+const SHORT_NGRAM_LETTERS: u32 = 30;
+const SHORT_NGRAM_REACH: f32 = 3.0;
+/// A contender without an n-gram model, in that wider contest, counts as this many log10 units
+/// below the best modelled one: unknown letter patterns are weak evidence against it, and
+/// without a penalty such languages (Afrikaans, Latin, Javanese) would win every short text
+/// whatlang hands them.
+const UNCOVERED_NGRAM_PENALTY: f32 = 2.0;
+
+/// Short texts: every contender within reach is re-ranked by n-grams (see
+/// `SHORT_NGRAM_LETTERS`).
+fn add_short_ngram_vote(text: &str, scores: &mut [f32; NL]) {
+    let model = &*NGRAM_MODEL;
+    let ((_, s1), _) = top2(scores);
+    let close: Vec<usize> = (0..NL)
+        .filter(|&i| scores[i] > 0.0 && scores[i] >= s1 - SHORT_NGRAM_REACH)
+        .collect();
+    if close.len() < 2 {
+        return;
+    }
+    let covered = |i: usize| model.covered & (1u64 << i) != 0;
+    let (likelihood, _) = ngram_scores(text);
+    let top = close
+        .iter()
+        .filter(|&&i| covered(i))
+        .map(|&i| likelihood[i])
+        .fold(f32::MIN, f32::max);
+    if top == f32::MIN {
+        return;
+    }
+    for &i in &close {
+        let own = if covered(i) {
+            likelihood[i]
+        } else {
+            top - UNCOVERED_NGRAM_PENALTY
+        };
+        scores[i] += NGRAM_WEIGHT * (own - top);
+    }
+}
+
 /// Re-ranks the close contenders in `scores` by the n-gram model, when the model covers them all.
 fn add_ngram_vote(text: &str, scores: &mut [f32; NL]) {
     let model = &*NGRAM_MODEL;
@@ -822,7 +863,11 @@ fn decide(text: &str, evidence: &Evidence, among: Option<&[whatlang::Lang]>) -> 
     }
     // Whatlang's pick wins exact ties.
     scores[top_index] += wl_vote + 1e-4;
-    add_ngram_vote(text, &mut scores);
+    if evidence.letters < SHORT_NGRAM_LETTERS {
+        add_short_ngram_vote(text, &mut scores);
+    } else {
+        add_ngram_vote(text, &mut scores);
+    }
     let (winner, second) = top2(&scores);
     LangGuess {
         lang: Lang(Some(MODEL.langs[winner.0])),
@@ -1221,6 +1266,20 @@ mod tests {
                 .code(),
             "fin"
         );
+    }
+
+    #[test]
+    fn short_texts_follow_letter_patterns() {
+        // One or two words, few of them listed: the n-gram model weighs in beyond near ties, and
+        // languages without a model (Azerbaijani, Afrikaans) do not win on whatlang's vote alone.
+        for (text, code) in [
+            ("Yarın okula gitmeliyim.", "tur"),
+            ("Çok yoruldum.", "tur"),
+            ("Fylkeskommunen protesterer.", "nob"),
+            ("Thanks,", "eng"),
+        ] {
+            assert_eq!(detect_document(text).lang.code(), code, "{text}");
+        }
     }
 
     #[test]
