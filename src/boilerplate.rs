@@ -837,6 +837,9 @@ impl Rules {
                 _ => {}
             }
         }
+        for forest in &mut self.forests {
+            forest.check();
+        }
     }
 
     /// Sets the decision threshold of the line model (probability of boilerplate).
@@ -1021,11 +1024,18 @@ impl Rules {
         let w1 = &self.stages[0];
         let mut logits: Vec<f32> = x1.chunks_exact(d1).map(|x| dot(w1, x)).collect();
         let words: Vec<f32> = infos.iter().map(|i| i.words as f32).collect();
+        // One context and one output buffer serve every stage of the page.
+        let mut ctx = Context::default();
+        let mut next = Vec::with_capacity(logits.len());
         for w in &self.stages[1..] {
-            logits = context_logits(w, x1, &words, &logits);
+            ctx.fill(&words, &logits);
+            context_logits(w, &ctx, x1, &words, &logits, &mut next);
+            std::mem::swap(&mut logits, &mut next);
         }
-        for forest in &self.forests {
-            logits = forest_logits(forest, x1, &words, &logits);
+        for forest in self.forests.iter().filter(|f| f.sound) {
+            ctx.fill(&words, &logits);
+            forest_logits(forest, &ctx, x1, &words, &logits, &mut next);
+            std::mem::swap(&mut logits, &mut next);
         }
         logits.into_iter().map(sigmoid).collect()
     }
@@ -1047,8 +1057,12 @@ impl Rules {
             _ => {
                 let w1 = &self.stages[0];
                 let mut l: Vec<f32> = x1.chunks_exact(d1).map(|x| dot(w1, x)).collect();
+                let mut ctx = Context::default();
+                let mut next = Vec::with_capacity(l.len());
                 for w in &self.stages[1..] {
-                    l = context_logits(w, &x1, &words, &l);
+                    ctx.fill(&words, &l);
+                    context_logits(w, &ctx, &x1, &words, &l, &mut next);
+                    std::mem::swap(&mut l, &mut next);
                 }
                 l
             }
@@ -1427,6 +1441,7 @@ const MEAN3_EDGES: [f32; 4] = [0.2, 0.4, 0.6, 0.8];
 
 /// What a context stage knows of a document: the previous stage's probabilities and the
 /// content mass (words weighted by the probability of content) before each line.
+#[derive(Default)]
 struct Context {
     p: Vec<f32>,
     /// Prefix sums of `p`.
@@ -1445,28 +1460,32 @@ struct LineContext {
 
 impl Context {
     fn new(words: &[f32], prev: &[f32]) -> Context {
-        let p: Vec<f32> = prev.iter().map(|&s| sigmoid(s)).collect();
-        let mut p_sum = Vec::with_capacity(p.len() + 1);
-        p_sum.push(0.0);
+        let mut ctx = Context::default();
+        ctx.fill(words, prev);
+        ctx
+    }
+
+    /// Recomputes the context of `prev` in place, reusing the buffers of the previous stage.
+    fn fill(&mut self, words: &[f32], prev: &[f32]) {
+        self.p.clear();
+        self.p.extend(prev.iter().map(|&s| sigmoid(s)));
+        self.p_sum.clear();
+        self.p_sum.push(0.0);
         let mut acc = 0.0f32;
-        for &v in &p {
+        for &v in &self.p {
             acc += v;
-            p_sum.push(acc);
+            self.p_sum.push(acc);
         }
-        let content_mass: Vec<f32> = p.iter().zip(words).map(|(p, w)| (1.0 - p) * w).collect();
-        let mut mass_before = Vec::with_capacity(p.len());
+        self.content_mass.clear();
+        self.content_mass
+            .extend(self.p.iter().zip(words).map(|(p, w)| (1.0 - p) * w));
+        self.mass_before.clear();
         let mut before = 0.0f32;
-        for &m in &content_mass {
-            mass_before.push(before);
+        for &m in &self.content_mass {
+            self.mass_before.push(before);
             before += m;
         }
-        Context {
-            p,
-            p_sum,
-            content_mass,
-            mass_before,
-            total: before.max(1.0),
-        }
+        self.total = before.max(1.0);
     }
 
     /// Mean probability of the lines within `r` of `k`, itself excluded (0.5 when none).
@@ -1532,11 +1551,23 @@ const BIN_WIDTHS: [usize; 5] = [
 impl LineContext {
     /// Appends the [`FEATURES2`] part of the row (one-hot bins expanded).
     fn push_row(&self, row: &mut Vec<f32>) {
-        row.extend_from_slice(&self.cont);
+        let start = row.len();
+        row.resize(start + FEATURES2.len(), 0.0);
+        self.write_row(&mut row[start..]);
+    }
+
+    /// Writes the [`FEATURES2`] part of the row into `out` ([`FEATURES2`] long).
+    fn write_row(&self, out: &mut [f32]) {
+        let (cont, rest) = out.split_at_mut(self.cont.len());
+        cont.copy_from_slice(&self.cont);
+        let mut off = 0;
         for (&b, &width) in self.bins.iter().zip(&BIN_WIDTHS) {
-            row.extend((0..width).map(|i| (i == b) as u8 as f32));
+            for (i, v) in rest[off..off + width].iter_mut().enumerate() {
+                *v = (i == b) as u8 as f32;
+            }
+            off += width;
         }
-        row.extend_from_slice(&self.inter);
+        rest[off..].copy_from_slice(&self.inter);
     }
 
     /// The dot product of `w` ([`FEATURES2`] part) with the row [`LineContext::push_row`]
@@ -1552,6 +1583,9 @@ impl LineContext {
     }
 }
 
+/// Width of a context row: [`FEATURES1`] then [`FEATURES2`].
+const ROW_WIDTH: usize = FEATURES1.len() + FEATURES2.len();
+
 /// A gradient-boosted tree ensemble: splits `x <= threshold` go left; a negative child `c`
 /// is leaf `!c`.
 #[derive(Debug, Default)]
@@ -1563,14 +1597,26 @@ struct Forest {
     /// Offsets of the tree being read into `nodes` and `leaves`.
     node_base: i32,
     leaf_base: i32,
+    /// Every child points forward inside its tree or at a leaf, and every feature is inside a
+    /// row ([`Forest::check`]): only then is the forest evaluated.
+    sound: bool,
 }
 
+/// A split, 12 bytes, so a forest of a hundred trees stays in the first-level cache.
 #[derive(Debug, Clone, Copy)]
 struct TreeNode {
+    /// The largest `f32` at most the trained `f64` threshold: for an `f32` feature `x`,
+    /// `x <= threshold` then says exactly what `x as f64 <= trained` says.
+    threshold: f32,
     feature: u16,
-    threshold: f64,
     left: i32,
     right: i32,
+}
+
+/// The largest `f32` not above `t` (NaN stays NaN, so the split still goes right).
+fn f32_at_most(t: f64) -> f32 {
+    let c = t as f32;
+    if f64::from(c) > t { c.next_down() } else { c }
 }
 
 impl Forest {
@@ -1591,63 +1637,95 @@ impl Forest {
         };
         let node = TreeNode {
             feature,
-            threshold,
+            threshold: f32_at_most(threshold),
             left: global(left),
             right: global(right),
         };
         self.nodes.push(node);
     }
 
-    fn eval(&self, row: &[f32]) -> f32 {
+    /// Sets [`Forest::sound`]: each tree has a split, children point forward within their
+    /// tree (so every walk ends) or at an existing leaf, features are inside a row.
+    fn check(&mut self) {
+        let n = self.nodes.len();
+        let ends = self.roots.iter().skip(1).map(|&r| r as usize).chain([n]);
+        self.sound = self.roots.iter().zip(ends).all(|(&root, end)| {
+            let root = root as usize;
+            root < end
+                && (root..end).all(|i| {
+                    let node = &self.nodes[i];
+                    let child_ok = |c: i32| {
+                        if c >= 0 {
+                            (c as usize) > i && (c as usize) < end
+                        } else {
+                            (!c as usize) < self.leaves.len()
+                        }
+                    };
+                    (node.feature as usize) < ROW_WIDTH
+                        && child_ok(node.left)
+                        && child_ok(node.right)
+                })
+        });
+    }
+
+    /// The ensemble's logit for one row; only called on a [`Forest::sound`] forest, whose
+    /// indices are then all in range.
+    fn eval(&self, row: &[f32; ROW_WIDTH]) -> f32 {
         let mut sum = self.bias;
         for &root in &self.roots {
             let mut i = root as i32;
             while i >= 0 {
-                let Some(n) = self.nodes.get(i as usize) else {
-                    break;
-                };
-                let x = row.get(n.feature as usize).copied().unwrap_or(0.0);
-                i = if f64::from(x) <= n.threshold {
+                let n = &self.nodes[i as usize];
+                i = if row[n.feature as usize] <= n.threshold {
                     n.left
                 } else {
                     n.right
                 };
             }
-            if i < 0 {
-                sum += self.leaves.get(!i as usize).copied().unwrap_or(0.0);
-            }
+            sum += self.leaves[!i as usize];
         }
         sum
     }
 }
 
-/// One tree stage's logits for every line, on the context rows of the previous logits.
-fn forest_logits(forest: &Forest, x1: &[f32], words: &[f32], prev: &[f32]) -> Vec<f32> {
+/// One tree stage's logits for every line into `out`, on the context rows of `ctx`, the
+/// context of the previous logits `prev`.
+fn forest_logits(
+    forest: &Forest,
+    ctx: &Context,
+    x1: &[f32],
+    words: &[f32],
+    prev: &[f32],
+    out: &mut Vec<f32>,
+) {
     let d1 = FEATURES1.len();
-    let ctx = Context::new(words, prev);
-    let mut row = Vec::with_capacity(d1 + FEATURES2.len());
-    (0..prev.len())
-        .map(|k| {
-            let x = &x1[k * d1..(k + 1) * d1];
-            row.clear();
-            row.extend_from_slice(x);
-            ctx.line(k, x, words, prev).push_row(&mut row);
-            forest.eval(&row)
-        })
-        .collect()
+    let mut row = [0.0f32; ROW_WIDTH];
+    out.clear();
+    out.extend((0..prev.len()).map(|k| {
+        let x = &x1[k * d1..(k + 1) * d1];
+        let (line_part, context_part) = row.split_at_mut(d1);
+        line_part.copy_from_slice(x);
+        ctx.line(k, x, words, prev).write_row(context_part);
+        forest.eval(&row)
+    }));
 }
 
-/// One context stage's logits for every line.
-fn context_logits(w: &[f32], x1: &[f32], words: &[f32], prev: &[f32]) -> Vec<f32> {
+/// One context stage's logits for every line into `out`, `ctx` being the context of `prev`.
+fn context_logits(
+    w: &[f32],
+    ctx: &Context,
+    x1: &[f32],
+    words: &[f32],
+    prev: &[f32],
+    out: &mut Vec<f32>,
+) {
     let d1 = FEATURES1.len();
-    let ctx = Context::new(words, prev);
     let (w_line, w_ctx) = w.split_at(d1);
-    (0..prev.len())
-        .map(|k| {
-            let x = &x1[k * d1..(k + 1) * d1];
-            dot(w_line, x) + ctx.line(k, x, words, prev).dot(w_ctx)
-        })
-        .collect()
+    out.clear();
+    out.extend((0..prev.len()).map(|k| {
+        let x = &x1[k * d1..(k + 1) * d1];
+        dot(w_line, x) + ctx.line(k, x, words, prev).dot(w_ctx)
+    }));
 }
 
 #[cfg(test)]
