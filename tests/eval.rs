@@ -195,7 +195,6 @@ fn ud_targets_portuguese_bosque_sentences_and_tokens() {
 }
 
 #[test]
-#[ignore = "targets not met yet: see docs/quality.md"]
 fn ud_targets_portuguese_bosque_entities() {
     let Some(scores) = ud_scores("ud/UD_Portuguese-Bosque/pt_bosque-ud-dev.conllu") else {
         return;
