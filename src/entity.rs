@@ -384,7 +384,15 @@ fn in_context(
     let flags = data.flags(fact.key);
     if fact.shape == Shape::AllCaps {
         // "FREE", "VERY", "HUGE": a common word in capitals is emphasis ("US", "IT" are kept).
-        if flags & COMMON != 0 && flags & FUNCTION == 0 && facts.lower_seen.contains(&fact.key) {
+        // Four letters or more, it is one even where the document never writes it in lower
+        // case, where the common list holds no names; shorter ones are as often acronyms
+        // ("AID", "ONE").
+        let word = text.get(token.span.range()).unwrap_or_default();
+        if flags & COMMON != 0
+            && flags & FUNCTION == 0
+            && (facts.lower_seen.contains(&fact.key)
+                || (data.common_without_names && word.chars().nth(3).is_some()))
+        {
             return Class::Other;
         }
         return Class::Name;
@@ -626,6 +634,14 @@ fn initial_like(text: &str, previous: Option<&Token>, token: &Token) -> bool {
     if text[previous.span]
         .chars()
         .all(|c| matches!(c, '-' | '–' | '—' | '=' | '*' | '#' | '_' | '~' | '•'))
+    {
+        return true;
+    }
+    // An emoticon (":-)", ";)") ends what came before it.
+    let previous_text = &text[previous.span];
+    if previous_text.len() >= 2
+        && previous_text.starts_with([':', ';'])
+        && previous_text.ends_with([')', '('])
     {
         return true;
     }
@@ -879,6 +895,8 @@ struct LangData {
     /// Whether a frequent word capitalised by position joins the name after it: where the
     /// frequent-word list still holds first names ("José", "Carlos").
     leading_names: bool,
+    /// Whether the common-word list was cleared of names (English).
+    common_without_names: bool,
     /// Whether the function words are a hand-made list (not just the most frequent words,
     /// which may hold names).
     hand_function_words: bool,
@@ -1056,6 +1074,7 @@ static DATA: LazyLock<HashMap<&'static str, LangData>> = LazyLock::new(|| {
             let mut lexicon = LangData::from_lists(&data);
             lexicon.capitalises_nouns = NOUNS_CAPITALISED.contains(&code);
             lexicon.hand_function_words = lists.is_some();
+            lexicon.common_without_names = code == "eng";
             lexicon.leading_names = LEADING_NAMES.contains(&code);
             (code, lexicon)
         })
@@ -1624,6 +1643,27 @@ mod tests {
                 "por"
             ),
             ["Chantal Akerman", "Bélgica", "Vasco Rossi"]
+        );
+    }
+
+    #[test]
+    fn long_common_words_in_capitals_and_common_acronyms_are_not_names() {
+        assert_eq!(
+            entities(&["Download it for FREE from Adobe and reply ASAP."], "eng"),
+            ["Adobe"]
+        );
+        // Near miss: a short word in capitals may be an acronym.
+        assert_eq!(
+            entities(&["She works for AID in Kenya."], "eng"),
+            ["AID", "Kenya"]
+        );
+    }
+
+    #[test]
+    fn an_emoticon_ends_what_came_before_it() {
+        assert_eq!(
+            entities(&["Thanks to the community :-) Posted by Darin."], "eng"),
+            ["Darin"]
         );
     }
 
