@@ -341,7 +341,7 @@ fn find_in(
                 if let Some((first, last)) = run.take() {
                     emit(text, data, tokens, start, first, last, out);
                 }
-                if data.leading_names {
+                if data.leading_names || data.flags(fact.key) & TITLE != 0 {
                     pending_lead = Some(i);
                 }
             }
@@ -384,7 +384,15 @@ fn in_context(
     let flags = data.flags(fact.key);
     if fact.shape == Shape::AllCaps {
         // "FREE", "VERY", "HUGE": a common word in capitals is emphasis ("US", "IT" are kept).
-        if flags & COMMON != 0 && flags & FUNCTION == 0 && facts.lower_seen.contains(&fact.key) {
+        // Four letters or more, it is one even where the document never writes it in lower
+        // case, where the common list holds no names; shorter ones are as often acronyms
+        // ("AID", "ONE").
+        let word = text.get(token.span.range()).unwrap_or_default();
+        if flags & COMMON != 0
+            && flags & FUNCTION == 0
+            && (facts.lower_seen.contains(&fact.key)
+                || (data.common_without_names && word.chars().nth(3).is_some()))
+        {
             return Class::Other;
         }
         return Class::Name;
@@ -542,6 +550,15 @@ fn classify(
             Class::Other
         };
     }
+    if flags & FREQUENT != 0 && first_word && shape == Shape::Title && !data.capitalises_nouns {
+        // The longer list holds names too ("Vasco", "Cardoso"), so its words are only taken
+        // as capitalised by position where the sentence plainly starts.
+        return if data.leading_names {
+            Class::Leading
+        } else {
+            Class::Other
+        };
+    }
     Class::Name
 }
 
@@ -617,6 +634,14 @@ fn initial_like(text: &str, previous: Option<&Token>, token: &Token) -> bool {
     if text[previous.span]
         .chars()
         .all(|c| matches!(c, '-' | '–' | '—' | '=' | '*' | '#' | '_' | '~' | '•'))
+    {
+        return true;
+    }
+    // An emoticon (":-)", ";)") ends what came before it.
+    let previous_text = &text[previous.span];
+    if previous_text.len() >= 2
+        && previous_text.starts_with([':', ';'])
+        && previous_text.ends_with([')', '('])
     {
         return true;
     }
@@ -839,21 +864,30 @@ struct Lists {
     /// Endings of inflected common words ("-ly", "-mente"): a sentence-initial word with one
     /// is not a name unless the document capitalises it elsewhere.
     initial_suffixes: Vec<&'static str>,
+    /// Titles ("president", "dr"): capitalised before a name they are part of it, also where
+    /// a sentence start is all that capitalises them.
+    titles: HashSet<&'static str>,
+    /// Rarer common words ("enchentes", "acompanhada"): Title-case at the very start of a
+    /// sentence, capitalised only because they start it. Not trusted after a bracket or a
+    /// quote, where names are frequent, nor for acronyms or headings.
+    frequent: HashSet<&'static str>,
 }
 
-const CONNECTOR: u8 = 1;
-const DETERMINER: u8 = 2;
-const FUNCTION: u8 = 4;
-const NONENTITY: u8 = 8;
-const COMMON: u8 = 16;
-const ADJECTIVE: u8 = 32;
-const PERIOD_NAME: u8 = 64;
+const CONNECTOR: u16 = 1;
+const DETERMINER: u16 = 2;
+const FUNCTION: u16 = 4;
+const NONENTITY: u16 = 8;
+const COMMON: u16 = 16;
+const ADJECTIVE: u16 = 32;
+const PERIOD_NAME: u16 = 64;
+const TITLE: u16 = 128;
+const FREQUENT: u16 = 256;
 
 /// A language's lexicon: each listed word with its flags, so that a token costs one lookup.
 #[derive(Default)]
 struct LangData {
     /// Flags by the hash of the lower-case word ([`hash_key`]).
-    words: HashMap<u64, u8, BuildHasherDefault<IdentityHasher>>,
+    words: HashMap<u64, u16, BuildHasherDefault<IdentityHasher>>,
     /// Whether every noun is capitalised (German): capitals mid-sentence say little.
     capitalises_nouns: bool,
     /// See [`Lists::initial_suffixes`].
@@ -861,6 +895,8 @@ struct LangData {
     /// Whether a frequent word capitalised by position joins the name after it: where the
     /// frequent-word list still holds first names ("José", "Carlos").
     leading_names: bool,
+    /// Whether the common-word list was cleared of names (English).
+    common_without_names: bool,
     /// Whether the function words are a hand-made list (not just the most frequent words,
     /// which may hold names).
     hand_function_words: bool,
@@ -877,6 +913,8 @@ impl LangData {
             (&lists.common, COMMON),
             (&lists.adjectives, ADJECTIVE),
             (&lists.period_names, PERIOD_NAME),
+            (&lists.titles, TITLE),
+            (&lists.frequent, FREQUENT),
         ];
         for (set, flag) in sets {
             for &word in set {
@@ -892,7 +930,7 @@ impl LangData {
     }
 
     /// The flags of a lower-cased word, 0 when unlisted.
-    fn flags(&self, key: u64) -> u8 {
+    fn flags(&self, key: u64) -> u16 {
         self.words.get(&key).copied().unwrap_or(0)
     }
 }
@@ -942,6 +980,9 @@ fn parse(source: &'static str) -> Lists {
                 "initial_suffixes" => {
                     data.initial_suffixes.push(word);
                 }
+                "titles" => {
+                    data.titles.insert(word);
+                }
                 _ => {}
             }
         }
@@ -960,6 +1001,9 @@ const FREQUENT_FUNCTION_WORDS: usize = 100;
 const LEADING_NAMES: &[&str] = &[
     "por", "spa", "fra", "ita", "dan", "nob", "hun", "ind", "srp",
 ];
+
+/// Longer frequency lists ([`Lists::frequent`]), made by `scripts/make_entity_common.py`.
+const FREQUENT_LISTS: &[(&str, &str)] = &[("por", include_str!("data/entity/por.frequent.txt"))];
 
 /// Languages that capitalise every noun.
 const NOUNS_CAPITALISED: &[&str] = &["deu", "ltz"];
@@ -1006,6 +1050,14 @@ static DATA: LazyLock<HashMap<&'static str, LangData>> = LazyLock::new(|| {
         .into_iter()
         .map(|(code, lists, common)| {
             let mut data = lists.map(parse).unwrap_or_default();
+            if let Some((_, frequent)) = FREQUENT_LISTS.iter().find(|(c, _)| *c == code) {
+                data.frequent.extend(
+                    frequent
+                        .lines()
+                        .filter(|line| !line.starts_with('#'))
+                        .flat_map(str::split_whitespace),
+                );
+            }
             let frequent = common
                 .lines()
                 .filter(|line| !line.starts_with('#'))
@@ -1022,6 +1074,7 @@ static DATA: LazyLock<HashMap<&'static str, LangData>> = LazyLock::new(|| {
             let mut lexicon = LangData::from_lists(&data);
             lexicon.capitalises_nouns = NOUNS_CAPITALISED.contains(&code);
             lexicon.hand_function_words = lists.is_some();
+            lexicon.common_without_names = code == "eng";
             lexicon.leading_names = LEADING_NAMES.contains(&code);
             (code, lexicon)
         })
@@ -1361,7 +1414,7 @@ mod tests {
         );
         assert_eq!(
             entities(
-                &["Sérvia pondo em risco outras partes da ex-Iugoslávia se o plano for aceito."],
+                &["A Sérvia pondo em risco outras partes da ex-Iugoslávia se o plano for aceito."],
                 "por"
             ),
             ["Sérvia", "ex-Iugoslávia"]
@@ -1553,6 +1606,64 @@ mod tests {
                 "por"
             ),
             ["Teleweb"]
+        );
+    }
+
+    #[test]
+    fn sentence_initial_titles_join_the_name_after_them() {
+        assert_eq!(
+            entities(&["President Bush nominated two judges."], "eng"),
+            ["President Bush"]
+        );
+        // Near miss: a title before a common word stays out.
+        assert_eq!(
+            entities(&["President of the club, he met Debra."], "eng"),
+            ["Debra"]
+        );
+    }
+
+    #[test]
+    fn sentence_initial_words_of_the_longer_list_are_not_names() {
+        assert_eq!(
+            entities(
+                &["Enchentes dão-se pelo país inteiro em Pernambuco."],
+                "por"
+            ),
+            ["Pernambuco"]
+        );
+        // The cost: a listed name alone at a sentence start is lost ("Sérvia pondo ...").
+        // Near misses: after a bracket a listed word is trusted as a name, and a name after it
+        // keeps it.
+        assert_eq!(
+            entities(
+                &[
+                    "O realizador Chantal Akerman (Bélgica) venceu.",
+                    "Vasco Rossi cantou."
+                ],
+                "por"
+            ),
+            ["Chantal Akerman", "Bélgica", "Vasco Rossi"]
+        );
+    }
+
+    #[test]
+    fn long_common_words_in_capitals_and_common_acronyms_are_not_names() {
+        assert_eq!(
+            entities(&["Download it for FREE from Adobe and reply ASAP."], "eng"),
+            ["Adobe"]
+        );
+        // Near miss: a short word in capitals may be an acronym.
+        assert_eq!(
+            entities(&["She works for AID in Kenya."], "eng"),
+            ["AID", "Kenya"]
+        );
+    }
+
+    #[test]
+    fn an_emoticon_ends_what_came_before_it() {
+        assert_eq!(
+            entities(&["Thanks to the community :-) Posted by Darin."], "eng"),
+            ["Darin"]
         );
     }
 

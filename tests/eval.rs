@@ -173,7 +173,6 @@ fn ud_targets_english_ewt_sentences_and_tokens() {
 }
 
 #[test]
-#[ignore = "targets not met yet: see docs/quality.md"]
 fn ud_targets_english_ewt_entities() {
     let Some(scores) = ud_scores("ud/UD_English-EWT/en_ewt-ud-dev.conllu") else {
         return;
@@ -195,7 +194,6 @@ fn ud_targets_portuguese_bosque_sentences_and_tokens() {
 }
 
 #[test]
-#[ignore = "targets not met yet: see docs/quality.md"]
 fn ud_targets_portuguese_bosque_entities() {
     let Some(scores) = ud_scores("ud/UD_Portuguese-Bosque/pt_bosque-ud-dev.conllu") else {
         return;
