@@ -386,6 +386,7 @@ const C_UPPER: u8 = 8;
 const C_SEP: u8 = 16;
 const C_CODE: u8 = 32;
 const C_UNDERSCORE: u8 = 64;
+const C_AT: u8 = 128;
 
 /// Classes of the ASCII bytes, so the common case needs no Unicode table.
 static ASCII_CLASS: [u8; 128] = {
@@ -401,6 +402,8 @@ static ASCII_CLASS: [u8; 128] = {
             C_WORD | C_ALPHA
         } else if c == b'_' {
             C_UNDERSCORE
+        } else if c == b'@' {
+            C_AT
         } else if matches!(c, b'|' | b'/' | b'>') {
             C_SEP
         } else if matches!(c, b';' | b'{' | b'}' | b'=' | b'(' | b'<') {
@@ -413,36 +416,50 @@ static ASCII_CLASS: [u8; 128] = {
     t
 };
 
+/// The word, letter and capital classes of a character, from the Unicode tables.
+fn letter_class(c: char) -> u8 {
+    let mut class = 0;
+    if c.is_alphanumeric() {
+        class |= C_WORD;
+        if c.is_alphabetic() {
+            class |= C_ALPHA;
+            if c.is_uppercase() {
+                class |= C_UPPER;
+            }
+        }
+    }
+    class
+}
+
+/// [`letter_class`] of the Latin characters below U+0250 (accented letters of the European
+/// languages), looked up instead of searched for in the Unicode tables.
+static LATIN_CLASS: LazyLock<[u8; 0x250]> =
+    LazyLock::new(|| std::array::from_fn(|cp| char::from_u32(cp as u32).map_or(0, letter_class)));
+
 impl CharStats {
     fn of(line: &str) -> CharStats {
         let mut s = CharStats::default();
         let bytes = line.as_bytes();
         // `in_word`: inside an alphanumeric run; `in_scored`: inside a `\w` run (with `_`).
         let (mut in_word, mut in_scored) = (false, false);
+        // Every class met, for the flags a single occurrence sets.
+        let mut seen = 0u8;
+        let latin = &*LATIN_CLASS;
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
             let class = if b < 0x80 {
                 i += 1;
-                if b == b'@' {
-                    s.at_sign = true;
-                }
                 ASCII_CLASS[b as usize]
             } else {
                 let Some(c) = line[i..].chars().next() else {
                     break;
                 };
                 i += c.len_utf8();
-                let mut class = 0;
-                if c.is_alphanumeric() {
-                    class |= C_WORD;
-                    if c.is_alphabetic() {
-                        class |= C_ALPHA;
-                        if c.is_uppercase() {
-                            class |= C_UPPER;
-                        }
-                    }
-                }
+                let mut class = match latin.get(c as usize) {
+                    Some(&class) => class,
+                    None => letter_class(c),
+                };
                 match c {
                     '»' | '›' | '·' | '•' => class |= C_SEP,
                     '©' => s.copyright_sign = true,
@@ -468,25 +485,30 @@ impl CharStats {
                 }
             }
             in_word = word;
+            seen |= class;
             s.seps += (class & C_SEP != 0) as u32;
             s.code += (class & C_CODE != 0) as u32;
         }
+        s.at_sign = seen & C_AT != 0;
         s
     }
 }
 
 /// Adds the lines without a word (rules, bullets, lone `|` or `»`) that sit between removed
 /// lines, or between a removed line and the page's edge: left alone they would survive as
-/// litter in the kept text. Each takes the rule [`RULE_PUNCT`].
-fn with_punctuation_lines(text: &str, removed: Vec<Removal>) -> Vec<Removal> {
+/// litter in the kept text. Each takes the rule [`RULE_PUNCT`]. `worded` are the lines with a
+/// word, in order, which [`Rules::analyse`] has already found.
+fn with_punctuation_lines(text: &str, removed: Vec<Removal>, worded: &[LineInfo]) -> Vec<Removal> {
     let mut out = Vec::with_capacity(removed.len());
     let mut next = removed.iter().peekable();
     // Word-less non-blank lines seen since the last line with words, and whether that line
     // (or the page start) was removed.
     let mut pending: Vec<u32> = Vec::new();
     let mut prev_removed = true;
+    let mut worded = worded.iter().map(|i| i.idx).peekable();
     for (idx, line) in text.split('\n').enumerate() {
         let idx = idx as u32;
+        let has_word = worded.next_if_eq(&idx).is_some();
         if next.peek().is_some_and(|r| r.line_index == idx) {
             if prev_removed {
                 out.extend(pending.drain(..).map(|line_index| Removal {
@@ -498,13 +520,11 @@ fn with_punctuation_lines(text: &str, removed: Vec<Removal>) -> Vec<Removal> {
             pending.clear();
             out.extend(next.next().cloned());
             prev_removed = true;
-        } else if line.trim().is_empty() {
-            continue;
-        } else if word_count(line) == 0 {
-            pending.push(idx);
-        } else {
+        } else if has_word {
             pending.clear();
             prev_removed = false;
+        } else if !line.trim().is_empty() {
+            pending.push(idx);
         }
     }
     if prev_removed {
@@ -517,7 +537,8 @@ fn with_punctuation_lines(text: &str, removed: Vec<Removal>) -> Vec<Removal> {
     out
 }
 
-/// Counts `\w+` runs, the way the scorer weighs lines.
+/// Counts `\w+` runs, the way the scorer weighs lines ([`CharStats::words`] in one pass).
+#[cfg(test)]
 fn word_count(s: &str) -> u32 {
     let mut n = 0;
     let mut inw = false;
@@ -1110,7 +1131,7 @@ impl Rules {
             });
         }
         if !out.is_empty() && !self.kept(RULE_PUNCT) {
-            out = with_punctuation_lines(text, out);
+            out = with_punctuation_lines(text, out, &infos);
         }
         out
     }
