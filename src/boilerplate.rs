@@ -103,18 +103,16 @@ pub struct Rules {
     /// Patterns starting with a literal, by the literal's first byte.
     by_first: Vec<Vec<usize>>,
     loose: Vec<usize>,
-    /// Matches a line containing the key literal of any `loose` pattern: most lines contain
-    /// none, and one pass over them replaces a search per pattern.
-    loose_filter: Option<regex::bytes::Regex>,
+    /// The key literal of every `loose` pattern ([`LOOSE`]) and the copyright ([`COPYRIGHT`])
+    /// and URL ([`URL`]) literals: most lines contain none, and one pass over a line replaces
+    /// a search per literal.
+    literals: LiteralSet,
     /// Line model weights: stage 1 ([`FEATURES1`]), then the context stages
     /// ([`FEATURES1`] + [`FEATURES2`]), each fed the previous stage's logits.
     stages: Vec<Vec<f32>>,
     /// Tree stages after the linear ones, each fed the context row of the previous stage's
     /// logits ([`FEATURES1`] + [`FEATURES2`]).
     forests: Vec<Forest>,
-    /// Searchers for the copyright and URL literals of the normalized line.
-    copyright: [Finder<'static>; 2],
-    url: [Finder<'static>; 2],
     threshold: f32,
     soft_threshold: f32,
     guard_threshold: f32,
@@ -241,6 +239,93 @@ fn longest_literal(toks: &[Tok]) -> &str {
         .unwrap_or("")
 }
 
+/// [`LiteralSet`] group of the loose phrase patterns' key literals.
+const LOOSE: u8 = 1;
+/// [`LiteralSet`] group of the copyright literals.
+const COPYRIGHT: u8 = 2;
+/// [`LiteralSet`] group of the URL literals.
+const URL: u8 = 4;
+
+/// Literals in groups, found by one pass over a line: each position's next four bytes are
+/// hashed into a table of the literals' first four bytes, and only a position whose hash is
+/// taken is compared with its literals. A literal shorter than four bytes is searched for on
+/// its own; an empty one is in every line.
+#[derive(Debug)]
+struct LiteralSet {
+    literals: Vec<(Vec<u8>, u8)>,
+    /// Whether a hash is taken, a bit per hash.
+    taken: [u64; (1 << LITERAL_HASH_BITS) / 64],
+    /// The literals whose first four bytes have each hash.
+    by_hash: Vec<Vec<u16>>,
+    short: Vec<(Finder<'static>, u8)>,
+    /// Groups with an empty literal.
+    everywhere: u8,
+    groups: u8,
+}
+
+const LITERAL_HASH_BITS: u32 = 12;
+
+impl Default for LiteralSet {
+    fn default() -> Self {
+        LiteralSet {
+            literals: Vec::new(),
+            taken: [0; (1 << LITERAL_HASH_BITS) / 64],
+            by_hash: vec![Vec::new(); 1 << LITERAL_HASH_BITS],
+            short: Vec::new(),
+            everywhere: 0,
+            groups: 0,
+        }
+    }
+}
+
+/// The hash of four bytes read as a little-endian `u32`.
+fn quad_hash(quad: u32) -> usize {
+    (quad.wrapping_mul(0x9E37_79B1) >> (32 - LITERAL_HASH_BITS)) as usize
+}
+
+impl LiteralSet {
+    fn add(&mut self, literal: &str, group: u8) {
+        self.groups |= group;
+        let bytes = literal.as_bytes();
+        match bytes.first_chunk::<4>() {
+            _ if bytes.is_empty() => self.everywhere |= group,
+            Some(&quad) if self.literals.len() < u16::MAX as usize => {
+                let h = quad_hash(u32::from_le_bytes(quad));
+                self.taken[h / 64] |= 1 << (h % 64);
+                self.by_hash[h].push(self.literals.len() as u16);
+                self.literals.push((bytes.to_vec(), group));
+            }
+            _ => self.short.push((Finder::new(bytes).into_owned(), group)),
+        }
+    }
+
+    /// The groups of the literals `hay` contains.
+    fn groups_in(&self, hay: &[u8]) -> u8 {
+        let mut found = self.everywhere;
+        for (finder, group) in &self.short {
+            if found & group == 0 && finder.find(hay).is_some() {
+                found |= group;
+            }
+        }
+        for (start, quad) in hay.windows(4).enumerate() {
+            let h = quad_hash(u32::from_le_bytes([quad[0], quad[1], quad[2], quad[3]]));
+            if self.taken[h / 64] & (1 << (h % 64)) == 0 {
+                continue;
+            }
+            for &k in &self.by_hash[h] {
+                let (literal, group) = &self.literals[k as usize];
+                if found & group == 0 && hay[start..].starts_with(literal) {
+                    found |= group;
+                }
+            }
+            if found == self.groups {
+                break;
+            }
+        }
+        found
+    }
+}
+
 /// Per-line facts shared by the features and the decisions.
 #[derive(Clone, Copy, Debug, Default)]
 struct LineInfo {
@@ -301,6 +386,7 @@ const C_UPPER: u8 = 8;
 const C_SEP: u8 = 16;
 const C_CODE: u8 = 32;
 const C_UNDERSCORE: u8 = 64;
+const C_AT: u8 = 128;
 
 /// Classes of the ASCII bytes, so the common case needs no Unicode table.
 static ASCII_CLASS: [u8; 128] = {
@@ -316,6 +402,8 @@ static ASCII_CLASS: [u8; 128] = {
             C_WORD | C_ALPHA
         } else if c == b'_' {
             C_UNDERSCORE
+        } else if c == b'@' {
+            C_AT
         } else if matches!(c, b'|' | b'/' | b'>') {
             C_SEP
         } else if matches!(c, b';' | b'{' | b'}' | b'=' | b'(' | b'<') {
@@ -328,36 +416,50 @@ static ASCII_CLASS: [u8; 128] = {
     t
 };
 
+/// The word, letter and capital classes of a character, from the Unicode tables.
+fn letter_class(c: char) -> u8 {
+    let mut class = 0;
+    if c.is_alphanumeric() {
+        class |= C_WORD;
+        if c.is_alphabetic() {
+            class |= C_ALPHA;
+            if c.is_uppercase() {
+                class |= C_UPPER;
+            }
+        }
+    }
+    class
+}
+
+/// [`letter_class`] of the Latin characters below U+0250 (accented letters of the European
+/// languages), looked up instead of searched for in the Unicode tables.
+static LATIN_CLASS: LazyLock<[u8; 0x250]> =
+    LazyLock::new(|| std::array::from_fn(|cp| char::from_u32(cp as u32).map_or(0, letter_class)));
+
 impl CharStats {
     fn of(line: &str) -> CharStats {
         let mut s = CharStats::default();
         let bytes = line.as_bytes();
         // `in_word`: inside an alphanumeric run; `in_scored`: inside a `\w` run (with `_`).
         let (mut in_word, mut in_scored) = (false, false);
+        // Every class met, for the flags a single occurrence sets.
+        let mut seen = 0u8;
+        let latin = &*LATIN_CLASS;
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
             let class = if b < 0x80 {
                 i += 1;
-                if b == b'@' {
-                    s.at_sign = true;
-                }
                 ASCII_CLASS[b as usize]
             } else {
                 let Some(c) = line[i..].chars().next() else {
                     break;
                 };
                 i += c.len_utf8();
-                let mut class = 0;
-                if c.is_alphanumeric() {
-                    class |= C_WORD;
-                    if c.is_alphabetic() {
-                        class |= C_ALPHA;
-                        if c.is_uppercase() {
-                            class |= C_UPPER;
-                        }
-                    }
-                }
+                let mut class = match latin.get(c as usize) {
+                    Some(&class) => class,
+                    None => letter_class(c),
+                };
                 match c {
                     '»' | '›' | '·' | '•' => class |= C_SEP,
                     '©' => s.copyright_sign = true,
@@ -383,25 +485,30 @@ impl CharStats {
                 }
             }
             in_word = word;
+            seen |= class;
             s.seps += (class & C_SEP != 0) as u32;
             s.code += (class & C_CODE != 0) as u32;
         }
+        s.at_sign = seen & C_AT != 0;
         s
     }
 }
 
 /// Adds the lines without a word (rules, bullets, lone `|` or `»`) that sit between removed
 /// lines, or between a removed line and the page's edge: left alone they would survive as
-/// litter in the kept text. Each takes the rule [`RULE_PUNCT`].
-fn with_punctuation_lines(text: &str, removed: Vec<Removal>) -> Vec<Removal> {
+/// litter in the kept text. Each takes the rule [`RULE_PUNCT`]. `worded` are the lines with a
+/// word, in order, which [`Rules::analyse`] has already found.
+fn with_punctuation_lines(text: &str, removed: Vec<Removal>, worded: &[LineInfo]) -> Vec<Removal> {
     let mut out = Vec::with_capacity(removed.len());
     let mut next = removed.iter().peekable();
     // Word-less non-blank lines seen since the last line with words, and whether that line
     // (or the page start) was removed.
     let mut pending: Vec<u32> = Vec::new();
     let mut prev_removed = true;
+    let mut worded = worded.iter().map(|i| i.idx).peekable();
     for (idx, line) in text.split('\n').enumerate() {
         let idx = idx as u32;
+        let has_word = worded.next_if_eq(&idx).is_some();
         if next.peek().is_some_and(|r| r.line_index == idx) {
             if prev_removed {
                 out.extend(pending.drain(..).map(|line_index| Removal {
@@ -413,13 +520,11 @@ fn with_punctuation_lines(text: &str, removed: Vec<Removal>) -> Vec<Removal> {
             pending.clear();
             out.extend(next.next().cloned());
             prev_removed = true;
-        } else if line.trim().is_empty() {
-            continue;
-        } else if word_count(line) == 0 {
-            pending.push(idx);
-        } else {
+        } else if has_word {
             pending.clear();
             prev_removed = false;
+        } else if !line.trim().is_empty() {
+            pending.push(idx);
         }
     }
     if prev_removed {
@@ -432,7 +537,8 @@ fn with_punctuation_lines(text: &str, removed: Vec<Removal>) -> Vec<Removal> {
     out
 }
 
-/// Counts `\w+` runs, the way the scorer weighs lines.
+/// Counts `\w+` runs, the way the scorer weighs lines ([`CharStats::words`] in one pass).
+#[cfg(test)]
 fn word_count(s: &str) -> u32 {
     let mut n = 0;
     let mut inw = false;
@@ -686,11 +792,9 @@ impl Rules {
             exact: HashMap::default(),
             by_first: vec![Vec::new(); 256],
             loose: Vec::new(),
-            loose_filter: None,
+            literals: LiteralSet::default(),
             stages: vec![vec![0.0; FEATURES1.len()]],
             forests: Vec::new(),
-            copyright: [Finder::new("copyright"), Finder::new("all rights reserved")],
-            url: [Finder::new("http"), Finder::new("www.")],
             threshold: 0.5,
             soft_threshold: 0.3,
             guard_threshold: 0.85,
@@ -712,20 +816,32 @@ impl Rules {
         }
         r.load_model(MODEL_FILE);
         r.load_model(TREES_FILE);
-        r.loose_filter = r.build_loose_filter();
+        r.literals = r.build_literals();
         r
     }
 
-    fn build_loose_filter(&self) -> Option<regex::bytes::Regex> {
-        let mut keys = Vec::with_capacity(self.loose.len());
+    fn build_literals(&self) -> LiteralSet {
+        let mut set = LiteralSet::default();
         for &i in &self.loose {
-            let key = longest_literal(&self.patterns[i].toks);
-            if key.is_empty() {
-                return None; // a pattern without a literal matches anywhere
-            }
-            keys.push(regex::escape(key));
+            set.add(longest_literal(&self.patterns[i].toks), LOOSE);
         }
-        regex::bytes::Regex::new(&keys.join("|")).ok()
+        for key in ["copyright", "all rights reserved"] {
+            set.add(key, COPYRIGHT);
+        }
+        for key in ["http", "www."] {
+            set.add(key, URL);
+        }
+        set
+    }
+
+    /// The [`LiteralSet`] groups whose literals `norm` contains; lines longer than the loose
+    /// patterns are matched on contain none.
+    fn literal_groups(&self, norm: &str) -> u8 {
+        if norm.len() <= 2000 {
+            self.literals.groups_in(norm.as_bytes())
+        } else {
+            0
+        }
     }
 
     fn add_pattern(&mut self, name: &'static str, pat: &str) {
@@ -866,7 +982,15 @@ impl Rules {
     }
 
     /// The phrase rule matching a normalized line, if any.
-    fn phrase_hit(&self, norm: &str, key: u64, words: u32, end_punct: bool) -> Option<Hit> {
+    /// `groups` are the line's [`Rules::literal_groups`].
+    fn phrase_hit(
+        &self,
+        norm: &str,
+        key: u64,
+        words: u32,
+        end_punct: bool,
+        groups: u8,
+    ) -> Option<Hit> {
         if norm.is_empty() {
             return None;
         }
@@ -899,12 +1023,7 @@ impl Rules {
                 }
             }
         }
-        if norm.len() <= 2000
-            && self
-                .loose_filter
-                .as_ref()
-                .is_none_or(|filter| filter.is_match(norm.as_bytes()))
-        {
+        if groups & LOOSE != 0 {
             for &i in &self.loose {
                 let p = &self.patterns[i];
                 if p.finder.find(norm.as_bytes()).is_some() && glob(&p.toks, norm) {
@@ -1012,7 +1131,7 @@ impl Rules {
             });
         }
         if !out.is_empty() && !self.kept(RULE_PUNCT) {
-            out = with_punctuation_lines(text, out);
+            out = with_punctuation_lines(text, out, &infos);
         }
         out
     }
@@ -1144,7 +1263,8 @@ impl Rules {
             let words = chars.words;
             let end_punct = ends_sentence(&norm);
             let key = folded_line_key(&norm);
-            let hit = self.phrase_hit(&norm, key, words, end_punct);
+            let groups = self.literal_groups(&norm);
+            let hit = self.phrase_hit(&norm, key, words, end_punct, groups);
             let counter = chars.digits > 0 && is_counter_line(&norm, words);
             let f = repeated
                 .map(|r| r.freq_by_key(site_hash, key))
@@ -1177,10 +1297,8 @@ impl Rules {
                 chars,
                 norm_colon: norm.ends_with(':'),
                 // Footers and link lines are short: long lines are not searched.
-                copyright: chars.copyright_sign
-                    || (nb.len() <= 300 && self.copyright.iter().any(|f| f.find(nb).is_some())),
-                url_or_email: chars.at_sign
-                    || (nb.len() <= 300 && self.url.iter().any(|f| f.find(nb).is_some())),
+                copyright: chars.copyright_sign || (nb.len() <= 300 && groups & COPYRIGHT != 0),
+                url_or_email: chars.at_sign || (nb.len() <= 300 && groups & URL != 0),
                 starts_digit: nb.first().is_some_and(u8::is_ascii_digit),
                 ellipsis_end: norm.ends_with("...") || norm.ends_with('…'),
                 title_match,
@@ -1749,7 +1867,13 @@ mod tests {
                 assert_eq!(cols.len(), 3, "three columns: {line}");
                 fold_line(cols[2], &mut norm);
                 let w = word_count(cols[2]);
-                let hit = r.phrase_hit(&norm, folded_line_key(&norm), w, ends_sentence(&norm));
+                let hit = r.phrase_hit(
+                    &norm,
+                    folded_line_key(&norm),
+                    w,
+                    ends_sentence(&norm),
+                    r.literal_groups(&norm),
+                );
                 assert!(hit.is_some(), "example not matched: {line}");
             }
         }
@@ -1799,14 +1923,17 @@ mod tests {
         let mut n = String::new();
         fold_line("Share 0", &mut n);
         assert!(
-            r.phrase_hit(&n, folded_line_key(&n), 2, false)
+            r.phrase_hit(&n, folded_line_key(&n), 2, false, r.literal_groups(&n))
                 .is_some_and(|h| h.hard && h.name == "share_bar")
         );
         fold_line(
             "Share your thoughts with the community before Friday.",
             &mut n,
         );
-        assert!(r.phrase_hit(&n, folded_line_key(&n), 8, true).is_none());
+        assert!(
+            r.phrase_hit(&n, folded_line_key(&n), 8, true, r.literal_groups(&n))
+                .is_none()
+        );
     }
 
     #[test]
@@ -1818,12 +1945,12 @@ mod tests {
             &mut n,
         );
         assert!(
-            r.phrase_hit(&n, folded_line_key(&n), 15, true)
+            r.phrase_hit(&n, folded_line_key(&n), 15, true, r.literal_groups(&n))
                 .is_some_and(|h| h.name == "cookie_notice")
         );
         fold_line("Please enable JavaScript in your browser.", &mut n);
         assert!(
-            r.phrase_hit(&n, folded_line_key(&n), 6, true)
+            r.phrase_hit(&n, folded_line_key(&n), 6, true, r.literal_groups(&n))
                 .is_some_and(|h| h.name == "c4_javascript")
         );
         // A line about JavaScript itself is no notice.
@@ -1831,9 +1958,15 @@ mod tests {
             "JavaScript is a programming language used on most websites.",
             &mut n,
         );
-        assert!(r.phrase_hit(&n, folded_line_key(&n), 9, true).is_none());
+        assert!(
+            r.phrase_hit(&n, folded_line_key(&n), 9, true, r.literal_groups(&n))
+                .is_none()
+        );
         fold_line("Grandma's cookies use butter, not margarine.", &mut n);
-        assert!(r.phrase_hit(&n, folded_line_key(&n), 7, true).is_none());
+        assert!(
+            r.phrase_hit(&n, folded_line_key(&n), 7, true, r.literal_groups(&n))
+                .is_none()
+        );
     }
 
     #[test]
@@ -1842,7 +1975,7 @@ mod tests {
         let mut n = String::new();
         fold_line("Filed under History", &mut n);
         assert!(
-            r.phrase_hit(&n, folded_line_key(&n), 3, false)
+            r.phrase_hit(&n, folded_line_key(&n), 3, false, r.literal_groups(&n))
                 .is_some_and(|h| h.hard)
         );
         fold_line(
@@ -1850,7 +1983,7 @@ mod tests {
             &mut n,
         );
         assert!(
-            !r.phrase_hit(&n, folded_line_key(&n), 14, true)
+            !r.phrase_hit(&n, folded_line_key(&n), 14, true, r.literal_groups(&n))
                 .is_some_and(|h| h.hard)
         );
     }
