@@ -376,7 +376,8 @@ fn frequent_table(listed: &[bool; NL]) -> WordTable {
 }
 
 /// Character n-gram model (`src/data/lang/ngrams.tsv`, made by scripts/make_lang_ngrams.py
-/// from wordfreq's frequency-weighted word lists): log10 probabilities of the 1- to 4-grams of
+/// from wordfreq's frequency-weighted word lists, and for languages wordfreq lacks from Debian's
+/// spelling dictionaries weighted like them): log10 probabilities of the 1- to 4-grams of
 /// space-padded words per language. Letter patterns separate close languages on texts without
 /// a telling word (Danish -hed/-lig/-ae- against Norwegian -het/-leg/-e-).
 const NGRAMS: &str = include_str!("data/lang/ngrams.tsv");
@@ -497,7 +498,7 @@ const SHORT_NGRAM_LETTERS: u32 = 30;
 const SHORT_NGRAM_REACH: f32 = 3.0;
 /// A contender without an n-gram model, in that wider contest, counts as this many log10 units
 /// below the best modelled one: unknown letter patterns are weak evidence against it, and
-/// without a penalty such languages (Afrikaans, Latin, Javanese) would win every short text
+/// without a penalty such languages (Latin, Javanese, Azerbaijani) would win every short text
 /// whatlang hands them.
 const UNCOVERED_NGRAM_PENALTY: f32 = 2.0;
 
