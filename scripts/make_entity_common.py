@@ -15,7 +15,22 @@ import re
 import wordfreq
 
 # Our ISO 639-3 code -> (wordfreq's code, how many words).
-LONG = {"por": ("pt", 30000)}
+LONG = {
+    "por": ("pt", 30000),
+    "swe": ("sv", 30000),
+    "tur": ("tr", 30000),
+    "lit": ("lt", 30000),
+    "dan": ("da", 30000),
+    "fin": ("fi", 30000),
+    "ell": ("el", 30000),
+    "hun": ("hu", 30000),
+    "ita": ("it", 30000),
+    "nob": ("nb", 30000),
+    "ron": ("ro", 30000),
+    "rus": ("ru", 30000),
+    "srp": ("sr", 30000),
+    "spa": ("es", 30000),
+}
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORD = re.compile(r"^[^\W\d_][\w'’-]*$")
@@ -28,7 +43,7 @@ def main():
             seen = {w for line in f if not line.startswith("#") for w in line.split()}
         words = []
         path = os.path.join(data, f"{code}.frequent.txt")
-        for word in wordfreq.top_n_list(wf_code, count * 2, wordlist="large"):
+        for word in wordfreq.top_n_list(wf_code, count * 2, wordlist="best"):
             if len(words) + len(seen) >= count:
                 break
             if len(word) >= 2 and WORD.match(word) and word not in seen:
@@ -37,7 +52,7 @@ def main():
             f.write(
                 f"# Words {len(seen) + 1} to {len(seen) + len(words)} of {code} by frequency "
                 "(two letters or more, not in\n"
-                f"# {code}.common.txt) from wordfreq 3.1.1's large word list (data CC BY-SA 4.0,\n"
+                f"# {code}.common.txt) from wordfreq 3.1.1's best word list (data CC BY-SA 4.0,\n"
                 "# https://github.com/rspeer/wordfreq), lower case, made by "
                 "scripts/make_entity_common.py.\n"
                 "# A Title-case word starting a sentence is usually capitalised only because it "
