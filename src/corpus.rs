@@ -685,9 +685,10 @@ fn process_segments(
 
 /// Input bytes per chunk handed to the workers. A chunk's processed form (tokens, forms,
 /// record batches) is about ten times its input, and up to four chunks are alive at once (two
-/// being processed, one queued, one being written), so this bounds most of the run's memory; 2 MB
-/// still holds a hundred or more pages, plenty to keep the workers busy.
-const CHUNK_BYTES: u64 = 2 * 1024 * 1024;
+/// being processed, one queued, one being written), so this bounds most of the run's memory; 1 MB
+/// still holds about seventy pages, enough to keep the workers busy (2 MB was no faster on the
+/// benchmark corpus and took 30 MB more at its peak).
+const CHUNK_BYTES: u64 = 1024 * 1024;
 /// Documents per chunk at most.
 const CHUNK_DOCUMENTS: usize = 256;
 

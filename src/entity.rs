@@ -12,7 +12,7 @@ use crate::token::{Token, TokenKind};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 /// An entity candidate: a run of tokens within one sentence.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1025,7 +1025,11 @@ const FREQUENT_LISTS: &[(&str, &str)] = &[
 /// Languages that capitalise every noun.
 const NOUNS_CAPITALISED: &[&str] = &["deu", "ltz"];
 
-static DATA: LazyLock<HashMap<&'static str, LangData>> = LazyLock::new(|| {
+/// A language's sources (hand lists, common words) and its lexicon, built on first use: the
+/// frequency lists take a while to load, and a run needs only the languages it meets.
+type LangEntry = (Option<&'static str>, &'static str, OnceLock<LangData>);
+
+static DATA: LazyLock<HashMap<&'static str, LangEntry>> = LazyLock::new(|| {
     macro_rules! lang {
         ($code:literal) => {
             (
@@ -1065,41 +1069,48 @@ static DATA: LazyLock<HashMap<&'static str, LangData>> = LazyLock::new(|| {
     ];
     sources
         .into_iter()
-        .map(|(code, lists, common)| {
-            let mut data = lists.map(parse).unwrap_or_default();
-            if let Some((_, frequent)) = FREQUENT_LISTS.iter().find(|(c, _)| *c == code) {
-                data.frequent.extend(
-                    frequent
-                        .lines()
-                        .filter(|line| !line.starts_with('#'))
-                        .flat_map(str::split_whitespace),
-                );
-            }
-            let frequent = common
-                .lines()
-                .filter(|line| !line.starts_with('#'))
-                .flat_map(str::split_whitespace);
-            if lists.is_none() {
-                data.function
-                    .extend(frequent.clone().take(FREQUENT_FUNCTION_WORDS));
-            }
-            data.common.extend(frequent);
-            // Words a language's hand list calls names stay names at a sentence start.
-            for name in &data.names {
-                data.common.remove(name);
-            }
-            let mut lexicon = LangData::from_lists(&data);
-            lexicon.capitalises_nouns = NOUNS_CAPITALISED.contains(&code);
-            lexicon.hand_function_words = lists.is_some();
-            lexicon.common_without_names = code == "eng";
-            lexicon.leading_names = LEADING_NAMES.contains(&code);
-            (code, lexicon)
-        })
+        .map(|(code, lists, common)| (code, (lists, common, OnceLock::new())))
         .collect()
 });
 
+fn build_lang_data(
+    code: &'static str,
+    lists: Option<&'static str>,
+    common: &'static str,
+) -> LangData {
+    let mut data = lists.map(parse).unwrap_or_default();
+    if let Some((_, frequent)) = FREQUENT_LISTS.iter().find(|(c, _)| *c == code) {
+        data.frequent.extend(
+            frequent
+                .lines()
+                .filter(|line| !line.starts_with('#'))
+                .flat_map(str::split_whitespace),
+        );
+    }
+    let frequent = common
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .flat_map(str::split_whitespace);
+    if lists.is_none() {
+        data.function
+            .extend(frequent.clone().take(FREQUENT_FUNCTION_WORDS));
+    }
+    data.common.extend(frequent);
+    // Words a language's hand list calls names stay names at a sentence start.
+    for name in &data.names {
+        data.common.remove(name);
+    }
+    let mut lexicon = LangData::from_lists(&data);
+    lexicon.capitalises_nouns = NOUNS_CAPITALISED.contains(&code);
+    lexicon.hand_function_words = lists.is_some();
+    lexicon.common_without_names = code == "eng";
+    lexicon.leading_names = LEADING_NAMES.contains(&code);
+    lexicon
+}
+
 fn lang_data(lang: Lang) -> Option<&'static LangData> {
-    DATA.get(lang.code())
+    let (code, (lists, common, lexicon)) = DATA.get_key_value(lang.code())?;
+    Some(lexicon.get_or_init(|| build_lang_data(code, *lists, common)))
 }
 
 #[cfg(test)]
