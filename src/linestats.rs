@@ -46,6 +46,18 @@ pub fn fold_line(line: &str, out: &mut String) {
     normalize_into(line, out, true);
 }
 
+/// Typographic quotes and dashes as their ASCII forms; `None` for invisible characters
+/// (zero-width spaces and joiners, soft hyphens, byte-order marks), which are dropped.
+fn fold_char(c: char) -> Option<char> {
+    Some(match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' | '\u{00B4}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => '"',
+        '\u{2013}' | '\u{2014}' | '\u{2012}' | '\u{2212}' => '-',
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{00AD}' => return None,
+        c => c,
+    })
+}
+
 fn normalize_into(line: &str, out: &mut String, fold_digits: bool) {
     // Built as bytes (a push per byte, no per-char encoding) and checked back into a String,
     // which costs one fast validation pass.
@@ -108,12 +120,8 @@ fn normalize_into(line: &str, out: &mut String, fold_digits: bool) {
             break;
         };
         i += c.len_utf8();
-        let c = match c {
-            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' | '\u{00B4}' => '\'',
-            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => '"',
-            '\u{2013}' | '\u{2014}' | '\u{2012}' | '\u{2212}' => '-',
-            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{00AD}' => continue,
-            c => c,
+        let Some(c) = fold_char(c) else {
+            continue;
         };
         if c.is_whitespace() {
             pending_space = !v.is_empty();
@@ -391,12 +399,8 @@ mod tests {
         let mut pending_space = false;
         let mut in_digits = false;
         for c in line.chars() {
-            let c = match c {
-                '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' | '\u{00B4}' => '\'',
-                '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => '"',
-                '\u{2013}' | '\u{2014}' | '\u{2012}' | '\u{2212}' => '-',
-                '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{00AD}' => continue,
-                c => c,
+            let Some(c) = fold_char(c) else {
+                continue;
             };
             if c.is_whitespace() {
                 pending_space = !out.is_empty();
