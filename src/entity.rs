@@ -387,11 +387,14 @@ fn in_context(
         // Four letters or more, it is one even where the document never writes it in lower
         // case, where the common list holds no names; shorter ones are as often acronyms
         // ("AID", "ONE").
-        let word = text.get(token.span.range()).unwrap_or_default();
+        let four_letters_or_more = || {
+            text.get(token.span.range())
+                .is_some_and(|word| word.chars().nth(3).is_some())
+        };
         if flags & COMMON != 0
             && flags & FUNCTION == 0
             && (facts.lower_seen.contains(&fact.key)
-                || (data.common_without_names && word.chars().nth(3).is_some()))
+                || (data.common_without_names && four_letters_or_more()))
         {
             return Class::Other;
         }
@@ -646,7 +649,7 @@ fn initial_like(text: &str, previous: Option<&Token>, token: &Token) -> bool {
         return true;
     }
     // A plain apostrophe opens a quote when nothing is glued before it.
-    if &text[previous.span] == "'" {
+    if previous_text == "'" {
         let before = text[..previous.span.start as usize].chars().next_back();
         return before.is_none_or(|c| c.is_whitespace() || "([{:\"“".contains(c));
     }
@@ -1025,6 +1028,9 @@ const FREQUENT_LISTS: &[(&str, &str)] = &[
 /// Languages that capitalise every noun.
 const NOUNS_CAPITALISED: &[&str] = &["deu", "ltz"];
 
+/// Languages whose common-word list was cleared of names ([`LangData::common_without_names`]).
+const COMMON_WITHOUT_NAMES: &[&str] = &["eng"];
+
 /// A language's sources (hand lists, common words) and its lexicon, built on first use: the
 /// frequency lists take a while to load, and a run needs only the languages it meets.
 type LangEntry = (Option<&'static str>, &'static str, OnceLock<LangData>);
@@ -1103,7 +1109,7 @@ fn build_lang_data(
     let mut lexicon = LangData::from_lists(&data);
     lexicon.capitalises_nouns = NOUNS_CAPITALISED.contains(&code);
     lexicon.hand_function_words = lists.is_some();
-    lexicon.common_without_names = code == "eng";
+    lexicon.common_without_names = COMMON_WITHOUT_NAMES.contains(&code);
     lexicon.leading_names = LEADING_NAMES.contains(&code);
     lexicon
 }

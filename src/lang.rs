@@ -507,23 +507,24 @@ const UNCOVERED_NGRAM_PENALTY: f32 = 2.0;
 fn add_short_ngram_vote(text: &str, scores: &mut [f32; NL]) {
     let model = &*NGRAM_MODEL;
     let ((_, s1), _) = top2(scores);
-    let close: Vec<usize> = (0..NL)
+    // The contenders as a bit set (like `covered`): no allocation per sentence.
+    let close = (0..NL)
         .filter(|&i| scores[i] > 0.0 && scores[i] >= s1 - SHORT_NGRAM_REACH)
-        .collect();
-    if close.len() < 2 {
+        .fold(0u64, |set, i| set | (1u64 << i));
+    if close.count_ones() < 2 {
         return;
     }
+    let contenders = || (0..NL).filter(move |&i| close & (1u64 << i) != 0);
     let covered = |i: usize| model.covered & (1u64 << i) != 0;
     let (likelihood, _) = ngram_scores(text);
-    let top = close
-        .iter()
-        .filter(|&&i| covered(i))
-        .map(|&i| likelihood[i])
+    let top = contenders()
+        .filter(|&i| covered(i))
+        .map(|i| likelihood[i])
         .fold(f32::MIN, f32::max);
     if top == f32::MIN {
         return;
     }
-    for &i in &close {
+    for i in contenders() {
         let own = if covered(i) {
             likelihood[i]
         } else {
