@@ -3,6 +3,7 @@
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use corpusmill::corpus::{self, RunOptions, RunSummary};
+use corpusmill::{errln, outln};
 use corpusmill::normalize::NormalForm;
 use corpusmill::output::{Table, WriteOptions};
 use corpusmill::pipeline::Config;
@@ -288,7 +289,7 @@ pub fn main() -> ExitCode {
     let argv = match config_file::expand(&Cli::command(), std::env::args_os().collect()) {
         Ok(argv) => argv,
         Err(error) => {
-            eprintln!("corpusmill: error: {error}");
+            errln!("corpusmill: error: {error}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -308,8 +309,20 @@ pub fn main() -> ExitCode {
         Command::Inspect(args) => inspect(&args),
     };
     result.unwrap_or_else(|error| {
-        eprintln!("corpusmill: error: {error:#}");
+        if reader_went_away(&error) {
+            return ExitCode::SUCCESS;
+        }
+        errln!("corpusmill: error: {error:#}");
         ExitCode::from(EXIT_FATAL)
+    })
+}
+
+/// `corpusmill inspect page.txt | head` is not a failure: stop quietly, as Unix filters do.
+fn reader_went_away(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
 
@@ -457,8 +470,8 @@ fn linestats(args: &LinestatsArgs) -> anyhow::Result<ExitCode> {
     .with_context(|| format!("linestats into {}", args.work.display()))?;
     let (k, n) = args.shard;
     match summary.already_done {
-        true => println!("linestats shard {k}/{n} already done: nothing to do"),
-        false => println!(
+        true => outln!("linestats shard {k}/{n} already done: nothing to do"),
+        false => outln!(
             "linestats shard {k}/{n}: {} files, {} documents, {} count records in {} buckets",
             summary.files, summary.documents, summary.records, args.buckets
         ),
@@ -470,7 +483,7 @@ fn linestats_merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     let summary = corpusmill::scaleout::merge(args.bucket, &args.work)
         .with_context(|| format!("linestats-merge in {}", args.work.display()))?;
     let (b, m) = args.bucket;
-    println!(
+    outln!(
         "bucket {b}/{m}: {} shards, {} repeated site lines of {}, {} repeated lines",
         summary.shards, summary.repeated_site_lines, summary.site_lines, summary.repeated_lines
     );
@@ -480,24 +493,24 @@ fn linestats_merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
 fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let report = corpusmill::scaleout::verify(&args.out)?;
     if args.json {
-        print_quietly(&(serde_json::to_string_pretty(&report)? + "\n"));
+        corpusmill::console::write_text(&(serde_json::to_string_pretty(&report)? + "\n"));
     } else {
         let rows: Vec<String> = report
             .rows
             .iter()
             .map(|(t, n)| format!("{t} {n}"))
             .collect();
-        println!(
+        outln!(
             "shards   {} ({})",
             report.shards.len(),
             report.shards.join(", ")
         );
-        println!("inputs   {}", report.inputs);
-        println!("rows     {}", rows.join(", "));
+        outln!("inputs   {}", report.inputs);
+        outln!("rows     {}", rows.join(", "));
         for problem in &report.problems {
-            eprintln!("corpusmill verify: {problem}");
+            errln!("corpusmill verify: {problem}");
         }
-        println!(
+        outln!(
             "{}",
             if report.problems.is_empty() {
                 "ok"
@@ -515,7 +528,7 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
 
 fn print_summary(summary: &RunSummary, out: &std::path::Path) {
     if summary.already_done {
-        println!(
+        outln!(
             "shard already done (its marker in {}/_done exists): nothing to do",
             out.display()
         );
@@ -527,9 +540,9 @@ fn print_summary(summary: &RunSummary, out: &std::path::Path) {
         .iter()
         .map(|(status, n)| format!("{n} {status}"))
         .collect();
-    println!("documents      {documents} ({})", statuses.join(", "));
+    outln!("documents      {documents} ({})", statuses.join(", "));
     for table in ["sentences", "tokens", "entities", "removed_lines"] {
-        println!(
+        outln!(
             "{table:<14} {}",
             summary.rows.get(table).copied().unwrap_or(0)
         );
@@ -539,8 +552,8 @@ fn print_summary(summary: &RunSummary, out: &std::path::Path) {
         .iter()
         .map(|(lang, n)| format!("{lang} {n}"))
         .collect();
-    println!("languages      {}", langs.join(", "));
-    println!(
+    outln!("languages      {}", langs.join(", "));
+    outln!(
         "throughput     {:.2} MB in {:.2} s = {:.2} MB/s",
         summary.input_bytes as f64 / 1e6,
         summary.seconds,
@@ -563,9 +576,9 @@ fn print_summary(summary: &RunSummary, out: &std::path::Path) {
                     .map(|s| format!("{name} {s:.2}"))
             })
             .collect();
-        println!("stage seconds  {}", stages.join(", "));
+        outln!("stage seconds  {}", stages.join(", "));
     }
-    println!("tables         {}", out.display());
+    outln!("tables         {}", out.display());
 }
 
 fn stats(args: &StatsArgs) -> anyhow::Result<ExitCode> {
@@ -575,13 +588,13 @@ fn stats(args: &StatsArgs) -> anyhow::Result<ExitCode> {
     } else {
         corpusmill::stats::to_text(&stats)
     };
-    print_quietly(&text);
+    corpusmill::console::write_text(&text);
     Ok(ExitCode::SUCCESS)
 }
 
 fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let path = corpusmill::report::write(&args.out)?;
-    println!("{}", path.display());
+    outln!("{}", path.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -603,11 +616,6 @@ fn print_schema() {
             ));
         }
     }
-    print_quietly(&text);
+    corpusmill::console::write_text(&text);
 }
 
-/// Prints to stdout, ignoring a closed pipe (`corpusmill schema | head`).
-fn print_quietly(text: &str) {
-    use std::io::Write;
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-}

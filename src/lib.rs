@@ -15,6 +15,8 @@
 
 #![deny(missing_docs)]
 
+#[macro_use]
+pub mod console;
 pub mod boilerplate;
 pub mod corpus;
 pub mod decode;

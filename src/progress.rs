@@ -7,6 +7,7 @@
 //!   redrawn into a log file is noise;
 //! - `--log-format json`: one JSON object per line on stdout, for machines.
 
+use corpusmill::errln;
 use corpusmill::corpus::{Pass, Progress, ProgressEvent, RunSummary};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -125,7 +126,7 @@ impl Progress for Reporter {
                         bar.set_length(bytes);
                         bar.reset();
                     }
-                    Mode::Lines => eprintln!(
+                    Mode::Lines => errln!(
                         "corpusmill: {}: {documents} inputs, {:.1} MB",
                         pass_name(pass),
                         bytes as f64 / 1e6
@@ -155,7 +156,7 @@ impl Progress for Reporter {
                     Mode::Lines => {
                         if now.duration_since(state.last_report) >= LOG_LINE_INTERVAL {
                             state.last_report = now;
-                            eprintln!("corpusmill: {}", plain_line(state, now));
+                            errln!("corpusmill: {}", plain_line(state, now));
                         }
                     }
                     Mode::Json => {

@@ -194,7 +194,7 @@ pub fn run(
     }
     let mut failed = false;
     if !json {
-        println!(
+        outln!(
             "{:<24} {:>6} {:>9} {:>6} {:>6} {:>6}",
             "file", "pages", "words", "P", "R", "F1"
         );
@@ -204,7 +204,7 @@ pub fn run(
             Ok(pages) => pages,
             Err(error) => {
                 failed = true;
-                eprintln!("corpusmill: eval boilerplate: {error:#}");
+                errln!("corpusmill: eval boilerplate: {error:#}");
                 continue;
             }
         };
@@ -215,9 +215,9 @@ pub fn run(
         }
         let counts = score(&pages, &removed);
         if json {
-            println!("{}", to_json(&name, &counts));
+            outln!("{}", to_json(&name, &counts));
         } else {
-            println!(
+            outln!(
                 "{:<24} {:>6} {:>9} {:>6.3} {:>6.3} {:>6.3}",
                 name,
                 counts.pages,

@@ -240,24 +240,24 @@ pub fn run(path: &Path, docs: Option<usize>, json: bool) -> anyhow::Result<ExitC
     let source = match read_input(path) {
         Ok(source) => source,
         Err(error) => {
-            eprintln!("corpusmill: eval langid: {error:#}");
+            errln!("corpusmill: eval langid: {error:#}");
             return Ok(ExitCode::FAILURE);
         }
     };
     let rows = match parse(&source) {
         Ok(rows) => rows,
         Err(error) => {
-            eprintln!("corpusmill: eval langid: {}: {error:#}", path.display());
+            errln!("corpusmill: eval langid: {}: {error:#}", path.display());
             return Ok(ExitCode::FAILURE);
         }
     };
     let scores = score(&rows, docs);
     let name = file_name(path);
     if json {
-        println!("{}", to_json(&name, &scores));
+        outln!("{}", to_json(&name, &scores));
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "{name}: accuracy {:.4} ({}/{}), under {SHORT_CHARS} chars {:.4} ({}/{})",
         scores.all.accuracy(),
         scores.all.right,
@@ -267,7 +267,7 @@ pub fn run(path: &Path, docs: Option<usize>, json: bool) -> anyhow::Result<ExitC
         scores.short.total
     );
     if let Some(mixed) = scores.mixed {
-        println!(
+        outln!(
             "mixed documents (blocks of {} lines): per-sentence accuracy {:.4} ({}/{}) in {} documents",
             docs.unwrap_or(0),
             mixed.accuracy(),
@@ -276,12 +276,12 @@ pub fn run(path: &Path, docs: Option<usize>, json: bool) -> anyhow::Result<ExitC
             scores.mixed_docs
         );
     }
-    println!(
+    outln!(
         "{:<6} {:>6} {:>8} {:>6} {:>8}",
         "lang", "n", "accuracy", "short", "short acc"
     );
     for (code, (all, short)) in &scores.per_language {
-        println!(
+        outln!(
             "{:<6} {:>6} {:>8.4} {:>6} {:>8.4}",
             code,
             all.total,
@@ -295,7 +295,7 @@ pub fn run(path: &Path, docs: Option<usize>, json: bool) -> anyhow::Result<ExitC
         .into_iter()
         .map(|(gold, got, n)| format!("{gold}→{got} {n}"))
         .collect();
-    println!("top confusions: {}", top.join(", "));
+    outln!("top confusions: {}", top.join(", "));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -133,7 +133,7 @@ pub fn run(dir: &Path, examples: usize, json: bool) -> anyhow::Result<ExitCode> 
     let results = match score_dir(dir, examples) {
         Ok(results) => results,
         Err(error) => {
-            eprintln!("corpusmill: eval stem: {error:#}");
+            errln!("corpusmill: eval stem: {error:#}");
             return Ok(ExitCode::FAILURE);
         }
     };
@@ -141,7 +141,7 @@ pub fn run(dir: &Path, examples: usize, json: bool) -> anyhow::Result<ExitCode> 
     let mut per_language = serde_json::Map::new();
     let mut words = serde_json::Map::new();
     if !json {
-        println!("{:<12} {:>8} {:>9}", "language", "words", "agreement");
+        outln!("{:<12} {:>8} {:>9}", "language", "words", "agreement");
     }
     for (name, result) in &results {
         match result {
@@ -149,20 +149,20 @@ pub fn run(dir: &Path, examples: usize, json: bool) -> anyhow::Result<ExitCode> 
                 per_language.insert(name.clone(), round4(agreement.rate()).into());
                 words.insert(name.clone(), agreement.total.into());
                 if !json {
-                    println!(
+                    outln!(
                         "{:<12} {:>8} {:>9.4}",
                         name,
                         agreement.total,
                         agreement.rate()
                     );
                     for (word, expected, ours) in &agreement.examples {
-                        println!("    {word:<24} snowball {expected:<20} ours {ours}");
+                        outln!("    {word:<24} snowball {expected:<20} ours {ours}");
                     }
                 }
             }
             Err(error) => {
                 failed = true;
-                eprintln!("corpusmill: eval stem: {name}: {error:#}");
+                errln!("corpusmill: eval stem: {name}: {error:#}");
             }
         }
     }
@@ -172,7 +172,7 @@ pub fn run(dir: &Path, examples: usize, json: bool) -> anyhow::Result<ExitCode> 
             "per_language": per_language,
             "words": words,
         });
-        println!("{object}");
+        outln!("{object}");
     }
     Ok(if failed {
         ExitCode::FAILURE

@@ -555,11 +555,11 @@ pub fn run(
     }
     for (name, result) in &results {
         match result {
-            Ok(scores) if json => println!("{}", to_json(name, scores)),
+            Ok(scores) if json => outln!("{}", to_json(name, scores)),
             Ok(scores) => print_row(name, scores),
             Err(error) => {
                 failed = true;
-                eprintln!("corpusmill: eval ud: {name}: {error:#}");
+                errln!("corpusmill: eval ud: {name}: {error:#}");
             }
         }
     }
@@ -612,18 +612,18 @@ pub fn to_json(file: &str, scores: &UdScores) -> serde_json::Value {
 }
 
 fn print_header(baseline: bool) {
-    println!(
+    outln!(
         "{:<28} {:<4} {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}",
         "file", "lang", "sent P", "R", "F1", "tok P", "R", "F1", "ent P", "R", "F1"
     );
     if baseline {
-        println!("{:<28} (next line: plain UAX #29 sentences and words)", "");
+        outln!("{:<28} (next line: plain UAX #29 sentences and words)", "");
     }
 }
 
 fn print_row(name: &str, scores: &UdScores) {
     let (s, t, e) = (scores.sentences, scores.tokens, scores.entities);
-    println!(
+    outln!(
         "{:<28} {:<4} {:>6.4} {:>6.4} {:>6.4}   {:>6.4} {:>6.4} {:>6.4}   {:>6.4} {:>6.4} {:>6.4}",
         name,
         scores.lang.code(),
@@ -638,7 +638,7 @@ fn print_row(name: &str, scores: &UdScores) {
         e.f1()
     );
     if let (Some(s), Some(t)) = (scores.baseline_sentences, scores.baseline_tokens) {
-        println!(
+        outln!(
             "{:<28} {:<4} {:>6.4} {:>6.4} {:>6.4}   {:>6.4} {:>6.4} {:>6.4}",
             "  uax29",
             "",
