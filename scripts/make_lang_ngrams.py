@@ -58,7 +58,7 @@ DICTIONARIES = {
 WORDS = 50000
 SAMPLE = 400000
 # N-grams kept per language and length: the most probable ones, which carry most of the mass.
-KEEP = {1: 60, 2: 700, 3: 1500, 4: 1500}
+KEEP = {1: 60, 2: 2000, 3: 15000, 4: 40000}
 WORD = re.compile(r"^[^\W\d_]+$")
 
 here = os.path.dirname(os.path.abspath(__file__))

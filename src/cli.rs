@@ -3,10 +3,10 @@
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use corpusmill::corpus::{self, RunOptions, RunSummary};
-use corpusmill::{errln, outln};
 use corpusmill::normalize::NormalForm;
 use corpusmill::output::{Table, WriteOptions};
 use corpusmill::pipeline::Config;
+use corpusmill::{errln, outln};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -473,7 +473,10 @@ fn linestats(args: &LinestatsArgs) -> anyhow::Result<ExitCode> {
         true => outln!("linestats shard {k}/{n} already done: nothing to do"),
         false => outln!(
             "linestats shard {k}/{n}: {} files, {} documents, {} count records in {} buckets",
-            summary.files, summary.documents, summary.records, args.buckets
+            summary.files,
+            summary.documents,
+            summary.records,
+            args.buckets
         ),
     }
     Ok(ExitCode::SUCCESS)
@@ -485,7 +488,10 @@ fn linestats_merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     let (b, m) = args.bucket;
     outln!(
         "bucket {b}/{m}: {} shards, {} repeated site lines of {}, {} repeated lines",
-        summary.shards, summary.repeated_site_lines, summary.site_lines, summary.repeated_lines
+        summary.shards,
+        summary.repeated_site_lines,
+        summary.site_lines,
+        summary.repeated_lines
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -618,4 +624,3 @@ fn print_schema() {
     }
     corpusmill::console::write_text(&text);
 }
-

@@ -18,6 +18,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use crate::packed::pack;
 use crate::span::Span;
 
 /// A language, or undetermined.
@@ -264,17 +265,6 @@ static MODEL: LazyLock<Model> = LazyLock::new(|| {
     }
 });
 
-/// A word of at most 16 bytes as one integer key; longer words are never listed.
-fn pack(word: &str) -> Option<u128> {
-    let bytes = word.as_bytes();
-    if bytes.is_empty() || bytes.len() > 16 {
-        return None;
-    }
-    let mut key = [0u8; 16];
-    key[..bytes.len()].copy_from_slice(bytes);
-    Some(u128::from_le_bytes(key))
-}
-
 /// Words -> per-language weights: the packed word keys a slice of `entries`. Packed keys live
 /// inline in the map: no pointer chase per lookup.
 struct WordTable {
@@ -380,7 +370,11 @@ fn frequent_table(listed: &[bool; NL]) -> WordTable {
 /// spelling dictionaries weighted like them): log10 probabilities of the 1- to 4-grams of
 /// space-padded words per language. Letter patterns separate close languages on texts without
 /// a telling word (Danish -hed/-lig/-ae- against Norwegian -het/-leg/-e-).
-const NGRAMS: &str = include_str!("data/lang/ngrams.tsv");
+/// The n-gram model, compiled by build.rs from `src/data/lang/ngrams.tsv`: the `@` lines
+/// (language code, then per n-gram length the log10 probability of an unlisted n-gram), and
+/// the n-grams with (language among those lines, -10 log10 p) byte pairs.
+const NGRAM_FLOORS: &str = include_str!(concat!(env!("OUT_DIR"), "/ngram_floors.tsv"));
+static NGRAM_TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ngrams.bin"));
 const NGRAM_MAX: usize = 4;
 
 struct NgramModel {
@@ -388,51 +382,53 @@ struct NgramModel {
     covered: u64,
     /// Per language and n-gram length, the log10 probability of an unlisted n-gram.
     floors: [[f32; NGRAM_MAX]; NL],
-    /// Listed n-grams: (language, log10 probability above that language's floor).
-    grams: WordTable,
+    /// The table's language numbers -> indices into `WORD_LISTS` (`u8::MAX`: not ours).
+    index_of_code: Vec<u8>,
+    grams: Option<crate::packed::Packed<'static>>,
 }
 
 static NGRAM_MODEL: LazyLock<NgramModel> = LazyLock::new(|| {
     let position = |code: &str| WORD_LISTS.iter().position(|(c, _)| *c == code);
     let mut covered = 0u64;
     let mut floors = [[0.0f32; NGRAM_MAX]; NL];
-    let mut triples: Vec<(String, usize, f32)> = Vec::new();
-    for line in NGRAMS.lines().filter(|l| !l.starts_with('#')) {
-        if let Some(rest) = line.strip_prefix("@\t") {
-            if let Some((code, values)) = rest.split_once('\t')
-                && let Some(index) = position(code)
-            {
-                for (slot, value) in floors[index].iter_mut().zip(values.split(' ')) {
-                    *slot = value.parse().unwrap_or(-6.0);
-                }
-                covered |= 1u64 << index;
+    let mut index_of_code = Vec::new();
+    for line in NGRAM_FLOORS.lines() {
+        let (code, values) = line.split_once('\t').unwrap_or((line, ""));
+        let index = position(code);
+        index_of_code.push(index.map_or(u8::MAX, |i| i as u8));
+        if let Some(index) = index {
+            for (slot, value) in floors[index].iter_mut().zip(values.split(' ')) {
+                *slot = value.parse().unwrap_or(-6.0);
             }
-            continue;
-        }
-        let Some((gram, entries)) = line.split_once('\t') else {
-            continue;
-        };
-        let order = gram.chars().count();
-        if order == 0 || order > NGRAM_MAX {
-            continue;
-        }
-        for entry in entries.split(' ') {
-            if let Some((code, value)) = entry.split_once(':')
-                && let Some(index) = position(code)
-                && let Ok(value) = value.parse::<f32>()
-            {
-                let delta = -value / 10.0 - floors[index][order - 1];
-                triples.push((gram.to_owned(), index, delta.max(0.0)));
-            }
+            covered |= 1u64 << index;
         }
     }
-    let grams = WordTable::new(triples.iter().map(|(g, i, d)| (g.as_str(), *i, *d)));
     NgramModel {
         covered,
         floors,
-        grams,
+        index_of_code,
+        grams: crate::packed::Packed::open(NGRAM_TABLE),
     }
 });
+
+impl NgramModel {
+    /// Adds the log10 probability above its language's floor of each listed language of
+    /// `gram` (of `order` chars) to `scores`.
+    fn add_gram(&self, gram: &str, order: usize, scores: &mut [f32; NL]) {
+        let Some(entries) = self.grams.and_then(|table| table.get(pack(gram)?)) else {
+            return;
+        };
+        for pair in entries.chunks_exact(2) {
+            let Some(&index) = self.index_of_code.get(pair[0] as usize) else {
+                continue;
+            };
+            if let Some(score) = scores.get_mut(index as usize) {
+                let log10 = -f32::from(pair[1]) / 10.0;
+                *score += (log10 - self.floors[index as usize][order - 1]).max(0.0);
+            }
+        }
+    }
+}
 
 /// Log10 likelihood of `text`'s letter n-grams per covered language (0 for the others), and the
 /// number of n-grams scored.
@@ -457,13 +453,7 @@ fn ngram_scores(text: &str) -> ([f32; NL], u32) {
                         continue;
                     }
                     counts[n - 1] += 1;
-                    if let Some(entries) = model.grams.get(gram) {
-                        for &(index, delta) in entries {
-                            if let Some(score) = scores.get_mut(index as usize) {
-                                *score += delta;
-                            }
-                        }
-                    }
+                    model.add_gram(gram, n, scores);
                 }
             }
         }

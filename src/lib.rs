@@ -28,6 +28,7 @@ pub mod lang;
 pub mod linestats;
 pub mod normalize;
 pub mod output;
+mod packed;
 pub mod pipeline;
 pub mod report;
 pub mod scaleout;

@@ -7,8 +7,8 @@
 //!   redrawn into a log file is noise;
 //! - `--log-format json`: one JSON object per line on stdout, for machines.
 
-use corpusmill::errln;
 use corpusmill::corpus::{Pass, Progress, ProgressEvent, RunSummary};
+use corpusmill::errln;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::Path;

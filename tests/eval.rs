@@ -221,7 +221,6 @@ fn langid_accuracy_target() {
 }
 
 #[test]
-#[ignore = "target not met yet: see docs/quality.md"]
 fn langid_short_text_target() {
     let Some(scores) = langid_lone_sentence_scores() else {
         return;

@@ -196,7 +196,12 @@ pub fn run(
     if !json {
         outln!(
             "{:<24} {:>6} {:>9} {:>6} {:>6} {:>6}",
-            "file", "pages", "words", "P", "R", "F1"
+            "file",
+            "pages",
+            "words",
+            "P",
+            "R",
+            "F1"
         );
     }
     for path in files {

@@ -278,7 +278,11 @@ pub fn run(path: &Path, docs: Option<usize>, json: bool) -> anyhow::Result<ExitC
     }
     outln!(
         "{:<6} {:>6} {:>8} {:>6} {:>8}",
-        "lang", "n", "accuracy", "short", "short acc"
+        "lang",
+        "n",
+        "accuracy",
+        "short",
+        "short acc"
     );
     for (code, (all, short)) in &scores.per_language {
         outln!(

@@ -614,7 +614,17 @@ pub fn to_json(file: &str, scores: &UdScores) -> serde_json::Value {
 fn print_header(baseline: bool) {
     outln!(
         "{:<28} {:<4} {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}",
-        "file", "lang", "sent P", "R", "F1", "tok P", "R", "F1", "ent P", "R", "F1"
+        "file",
+        "lang",
+        "sent P",
+        "R",
+        "F1",
+        "tok P",
+        "R",
+        "F1",
+        "ent P",
+        "R",
+        "F1"
     );
     if baseline {
         outln!("{:<28} (next line: plain UAX #29 sentences and words)", "");

@@ -1,0 +1,163 @@
+//! A read-only table from short strings to bytes, laid out as bytes so it can be built at
+//! compile time (`build.rs`) and included in the binary: nothing to parse or allocate when
+//! the program starts, and only the pages a lookup touches become resident.
+//!
+//! This file is compiled twice: into the library, which reads tables, and into `build.rs`,
+//! which writes them; each uses its own half.
+//!
+//! Layout (little endian): the magic `CMPACK01`; `u32` bucket bits `b`, `u32` key count `n`;
+//! `2^b + 1` `u32` bucket starts (keys of bucket `i` are `starts[i]..starts[i + 1]`); `n`
+//! 16-byte keys ([`pack`]ed strings) sorted by bucket; `n + 1` `u32` value offsets; the values.
+
+const MAGIC: &[u8; 8] = b"CMPACK01";
+
+/// A string of at most 16 bytes as one integer key; longer strings are never listed.
+pub fn pack(word: &str) -> Option<u128> {
+    let bytes = word.as_bytes();
+    if bytes.is_empty() || bytes.len() > 16 {
+        return None;
+    }
+    let mut key = [0u8; 16];
+    key[..bytes.len()].copy_from_slice(bytes);
+    Some(u128::from_le_bytes(key))
+}
+
+fn bucket(key: u128, bits: u32) -> usize {
+    let mixed = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+    (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+}
+
+/// The table's bytes for `items` (keys must be distinct).
+#[cfg_attr(not(test), allow(dead_code))] // only build.rs writes tables
+pub fn build(mut items: Vec<(u128, Vec<u8>)>) -> Vec<u8> {
+    // About one key per bucket: a miss, the common case, reads one or two keys.
+    let bits = (items.len().max(2).next_power_of_two().trailing_zeros()).clamp(1, 31);
+    items.sort_unstable_by_key(|(key, _)| (bucket(*key, bits), *key));
+    let mut out = Vec::new();
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&bits.to_le_bytes());
+    out.extend_from_slice(&(items.len() as u32).to_le_bytes());
+    let mut next = 0usize;
+    for b in 0..=(1usize << bits) {
+        while next < items.len() && bucket(items[next].0, bits) < b {
+            next += 1;
+        }
+        out.extend_from_slice(&(next as u32).to_le_bytes());
+    }
+    for (key, _) in &items {
+        out.extend_from_slice(&key.to_le_bytes());
+    }
+    let mut offset = 0u32;
+    out.extend_from_slice(&offset.to_le_bytes());
+    for (_, value) in &items {
+        offset += value.len() as u32;
+        out.extend_from_slice(&offset.to_le_bytes());
+    }
+    for (_, value) in &items {
+        out.extend_from_slice(value);
+    }
+    out
+}
+
+/// A table over bytes made by [`build`].
+#[cfg_attr(not(test), allow(dead_code))] // build.rs only writes
+#[derive(Clone, Copy)]
+pub struct Packed<'a> {
+    bits: u32,
+    buckets: &'a [u8],
+    keys: &'a [u8],
+    offsets: &'a [u8],
+    values: &'a [u8],
+}
+
+#[allow(dead_code)] // build.rs only writes
+impl<'a> Packed<'a> {
+    /// The table in `bytes`, or `None` if they are not one.
+    pub fn open(bytes: &'a [u8]) -> Option<Packed<'a>> {
+        let rest = bytes.strip_prefix(MAGIC)?;
+        let bits = read_u32(rest, 0)?;
+        let count = read_u32(rest, 1)? as usize;
+        if !(1..=31).contains(&bits) {
+            return None;
+        }
+        let (buckets, rest) = rest
+            .get(8..)?
+            .split_at_checked(((1usize << bits) + 1) * 4)?;
+        let (keys, rest) = rest.split_at_checked(count * 16)?;
+        let (offsets, values) = rest.split_at_checked((count + 1) * 4)?;
+        Some(Packed {
+            bits,
+            buckets,
+            keys,
+            offsets,
+            values,
+        })
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.keys.len() / 16
+    }
+
+    /// The value stored for `key`.
+    pub fn get(&self, key: u128) -> Option<&'a [u8]> {
+        let b = bucket(key, self.bits);
+        let (first, end) = (read_u32(self.buckets, b)?, read_u32(self.buckets, b + 1)?);
+        let wanted = key.to_le_bytes();
+        let index = (first as usize..end as usize)
+            .find(|&i| self.keys.get(i * 16..i * 16 + 16) == Some(&wanted[..]))?;
+        let (start, stop) = (
+            read_u32(self.offsets, index)?,
+            read_u32(self.offsets, index + 1)?,
+        );
+        self.values.get(start as usize..stop as usize)
+    }
+}
+
+fn read_u32(bytes: &[u8], index: usize) -> Option<u32> {
+    let word = bytes.get(index * 4..index * 4 + 4)?;
+    Some(u32::from_le_bytes([word[0], word[1], word[2], word[3]]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_finds_its_value_and_absent_keys_find_none() {
+        let words: Vec<String> = (0..5000).map(|i| format!("w{i}")).collect();
+        let items = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (pack(w).unwrap(), vec![(i % 251) as u8; i % 4]))
+            .collect();
+        let bytes = build(items);
+        let table = Packed::open(&bytes).expect("a table");
+        assert_eq!(table.len(), 5000);
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(
+                table.get(pack(w).unwrap()),
+                Some(&vec![(i % 251) as u8; i % 4][..])
+            );
+        }
+        assert_eq!(table.get(pack("w5000").unwrap()), None);
+        assert_eq!(table.get(pack("ørn").unwrap()), None);
+    }
+
+    #[test]
+    fn an_empty_table_and_foreign_bytes() {
+        let bytes = build(Vec::new());
+        let table = Packed::open(&bytes).expect("an empty table");
+        assert_eq!(table.get(pack("a").unwrap()), None);
+        assert!(Packed::open(b"not a table").is_none());
+        assert!(Packed::open(&bytes[..bytes.len() - 3]).is_none());
+    }
+
+    #[test]
+    fn pack_takes_up_to_sixteen_bytes() {
+        assert_eq!(pack(""), None);
+        assert!(pack("sixteen-bytes-ok").is_some());
+        assert_eq!(pack("seventeen-bytes-x"), None);
+        assert_ne!(pack("ab"), pack("ba"));
+    }
+}
