@@ -273,19 +273,38 @@ struct WordTable {
 }
 
 impl WordTable {
-    /// From (word, language index, weight) triples, grouped by word in the order given.
+    /// From (word, language index, weight) triples; each word keeps its languages in the order
+    /// given. Words over 16 bytes are left out (never looked up).
     fn new<'a>(triples: impl Iterator<Item = (&'a str, usize, f32)>) -> WordTable {
-        let mut grouped: std::collections::BTreeMap<u128, Vec<(u8, f32)>> = Default::default();
-        for (word, index, weight) in triples {
-            if let Some(key) = pack(word) {
-                grouped.entry(key).or_default().push((index as u8, weight));
-            }
+        WordTable::from_packed(
+            triples.filter_map(|(word, index, weight)| Some((pack(word)?, index as u8, weight))),
+        )
+    }
+
+    /// As [`WordTable::new`], from words already [`pack`]ed.
+    fn from_packed(triples: impl Iterator<Item = (u128, u8, f32)>) -> WordTable {
+        // Grouped by counting instead of sorting: this runs at every start, and sorting the
+        // ~120,000 frequent words cost more than everything else in building the table.
+        let triples: Vec<(u128, u8, f32)> = triples.collect();
+        const UNPLACED: u32 = u32::MAX;
+        let mut map: HashMap<u128, (u32, u32), FastHash> =
+            HashMap::with_capacity_and_hasher(triples.len(), FastHash);
+        for &(key, _, _) in &triples {
+            map.entry(key).or_insert((UNPLACED, 0)).1 += 1;
         }
-        let mut map = HashMap::with_capacity_and_hasher(grouped.len(), FastHash);
-        let mut entries = Vec::new();
-        for (key, list) in grouped {
-            map.insert(key, (entries.len() as u32, list.len() as u32));
-            entries.extend(list);
+        let mut entries = vec![(0u8, 0.0f32); triples.len()];
+        let mut next = 0u32;
+        for &(key, index, weight) in &triples {
+            let Some((start, filled)) = map.get_mut(&key) else {
+                continue;
+            };
+            if *start == UNPLACED {
+                // The count becomes the fill level; it is back to the count once all are placed.
+                (*start, next) = (next, next + *filled);
+                *filled = 0;
+            }
+            entries[(*start + *filled) as usize] = (index, weight);
+            *filled += 1;
         }
         WordTable { map, entries }
     }
@@ -324,19 +343,22 @@ fn rank_zipf(rank: usize) -> f32 {
 /// The frequency-weighted table: each language's frequency list, or its hand-written list by
 /// rank; hand-listed words missing from a frequency list are added at `HAND_ZIPF`.
 fn frequent_table(listed: &[bool; NL]) -> WordTable {
-    let mut triples: Vec<(String, usize, f32)> = Vec::new();
+    let mut triples: Vec<(u128, u8, f32)> = Vec::new();
+    // Packed words: the lists hold ~120,000 of them, and this runs at every start.
+    let mut seen: std::collections::HashSet<u128, FastHash> = Default::default();
     for (index, (code, hand)) in WORD_LISTS.iter().enumerate() {
         if !listed[index] {
             continue;
         }
-        let mut seen: std::collections::HashSet<String> = Default::default();
+        seen.clear();
         if let Some((_, data)) = FREQ_LISTS.iter().find(|(c, _)| c == code) {
             for line in data.lines().filter(|l| !l.starts_with('#')) {
                 if let Some((word, zipf)) = line.split_once('\t')
+                    && let Some(key) = pack(word)
                     && let Ok(zipf) = zipf.trim().parse::<f32>()
-                    && seen.insert(word.to_owned())
+                    && seen.insert(key)
                 {
-                    triples.push((word.to_owned(), index, zipf));
+                    triples.push((key, index as u8, zipf));
                 }
             }
         }
@@ -346,22 +368,22 @@ fn frequent_table(listed: &[bool; NL]) -> WordTable {
             .map(str::trim)
             .filter(|w| !w.is_empty() && !w.starts_with(['#', '=', '-']));
         for (rank, word) in hand_words.enumerate() {
-            let word = word.to_lowercase().replace('’', "'");
-            if seen.insert(word.clone()) {
+            let Some(key) = pack(&word.to_lowercase().replace('’', "'")) else {
+                continue;
+            };
+            if seen.insert(key) {
                 let zipf = if ranked {
                     rank_zipf(rank + 1)
                 } else {
                     HAND_ZIPF
                 };
-                triples.push((word, index, zipf));
+                triples.push((key, index as u8, zipf));
             }
         }
     }
-    // No sort needed: `WordTable::new` groups by word, and each word's languages already come
-    // in index order because the lists are read language by language.
-    WordTable::new(triples.iter().filter_map(|(word, index, zipf)| {
+    WordTable::from_packed(triples.into_iter().filter_map(|(key, index, zipf)| {
         let weight = (zipf - FREQ_FLOOR) / FREQ_SCALE;
-        (weight > 0.0).then_some((word.as_str(), *index, weight))
+        (weight > 0.0).then_some((key, index, weight))
     }))
 }
 
@@ -370,9 +392,10 @@ fn frequent_table(listed: &[bool; NL]) -> WordTable {
 /// spelling dictionaries weighted like them): log10 probabilities of the 1- to 4-grams of
 /// space-padded words per language. Letter patterns separate close languages on texts without
 /// a telling word (Danish -hed/-lig/-ae- against Norwegian -het/-leg/-e-).
-/// The n-gram model, compiled by build.rs from `src/data/lang/ngrams.tsv`: the `@` lines
-/// (language code, then per n-gram length the log10 probability of an unlisted n-gram), and
-/// the n-grams with (language among those lines, -10 log10 p) byte pairs.
+///
+/// build.rs compiles it: the `@` lines (language code, then per n-gram length the log10
+/// probability of an unlisted n-gram) as text, the n-grams as a packed table of
+/// (language among those lines, -10 log10 p) byte pairs.
 const NGRAM_FLOORS: &str = include_str!(concat!(env!("OUT_DIR"), "/ngram_floors.tsv"));
 static NGRAM_TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ngrams.bin"));
 const NGRAM_MAX: usize = 4;
