@@ -475,7 +475,13 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<RunSummary, RunError
         let count_started = Instant::now();
         let repeated = match &options.repeated {
             Some(dir) => crate::scaleout::load_repeated(dir)?,
-            None => pool.install(|| count_lines_reporting(&all_inputs, &read, progress)),
+            // The language tables are built meanwhile, not when every worker needs them.
+            None => pool.install(|| {
+                let ((), counts) = rayon::join(crate::lang::warm_up, || {
+                    count_lines_reporting(&all_inputs, &read, progress)
+                });
+                counts
+            }),
         };
         stage_seconds.insert("count_lines", count_started.elapsed().as_secs_f64());
         if let Some(progress) = progress {

@@ -935,6 +935,13 @@ fn floor_boundary(text: &str, mut index: usize) -> usize {
     index
 }
 
+/// Builds the word tables now (~0.03 s), so a run can do it beside other work instead of
+/// every worker waiting on the first document that needs them.
+pub fn warm_up() {
+    LazyLock::force(&MODEL);
+    LazyLock::force(&NGRAM_MODEL);
+}
+
 /// The language of a whole document (or of any lone text), judged on a bounded sample.
 pub fn detect_document(text: &str) -> LangGuess {
     let sample = sample(text);
