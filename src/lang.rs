@@ -1414,6 +1414,23 @@ mod tests {
     }
 
     #[test]
+    fn the_compiled_ngram_table_is_in_the_binary() {
+        let model = &*NGRAM_MODEL;
+        let table = model.grams.expect("build.rs wrote a table that opens");
+        assert!(table.len() > 100_000, "{} n-grams", table.len());
+        // Every language with an `@` line is one of ours and has its floors.
+        assert!(!model.index_of_code.contains(&u8::MAX));
+        assert_eq!(
+            model.covered.count_ones() as usize,
+            model.index_of_code.len()
+        );
+        let eng = WORD_LISTS.iter().position(|(c, _)| *c == "eng").unwrap();
+        let mut scores = [0.0; NL];
+        model.add_gram(" th", 3, &mut scores);
+        assert!(scores[eng] > 0.0, "English lists \" th\" above its floor");
+    }
+
+    #[test]
     fn codes_round_trip() {
         assert_eq!(Lang::from_code("por").code(), "por");
         assert!(Lang::from_code("por").is_known());
