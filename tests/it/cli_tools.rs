@@ -384,3 +384,45 @@ fn progress_is_quiet_off_a_terminal_for_short_runs() {
         "{stderr:?}"
     );
 }
+
+/// `corpusmill … | head`: the reader goes away before the output is written. The commands end
+/// quietly with success instead of panicking on the closed pipe (Rust ignores SIGPIPE).
+#[test]
+fn a_closed_stdout_pipe_ends_commands_quietly() {
+    let commands: [&[&str]; 4] = [
+        &[
+            "inspect",
+            "raw/en-stalingrad-anniversary.txt",
+            "--color",
+            "never",
+        ],
+        &["eval", "langid", "tests/fixtures/eval/tiny_langid.tsv"],
+        &[
+            "eval",
+            "ud",
+            "--lang",
+            "eng",
+            "tests/fixtures/eval/tiny.conllu",
+        ],
+        &["schema"],
+    ];
+    for args in commands {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_corpusmill"))
+            .args(args)
+            .current_dir(repo())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        // Closed before the process has started writing.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("the binary ends");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            output.status.success(),
+            "{args:?}: {:?} {stderr}",
+            output.status
+        );
+    }
+}
