@@ -590,8 +590,7 @@ impl std::hash::Hasher for Fnv {
         self.0
     }
     fn write_u128(&mut self, value: u128) {
-        let folded = (value as u64) ^ ((value >> 64) as u64).rotate_left(29);
-        let mixed = (folded ^ self.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mixed = (crate::packed::fold(value) ^ self.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         self.0 = mixed ^ (mixed >> 32);
     }
     fn write(&mut self, bytes: &[u8]) {

@@ -22,9 +22,13 @@ pub fn pack(word: &str) -> Option<u128> {
     Some(u128::from_le_bytes(key))
 }
 
+/// A packed key folded to 64 bits, for hashing (here and in the word tables' hasher).
+pub fn fold(key: u128) -> u64 {
+    (key as u64) ^ ((key >> 64) as u64).rotate_left(29)
+}
+
 fn bucket(key: u128, bits: u32) -> usize {
-    let mixed = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
-    (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    (fold(key).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
 }
 
 /// The table's bytes for `items` (keys must be distinct).
