@@ -258,6 +258,7 @@ fn writer_properties(table: Table, options: &WriteOptions) -> WriterProperties {
         builder = match encoding {
             ColumnEncoding::Delta => builder
                 .set_column_dictionary_enabled(path.clone(), false)
+                .set_column_statistics_enabled(path.clone(), EnabledStatistics::None)
                 .set_column_encoding(path, Encoding::DELTA_BINARY_PACKED),
             ColumnEncoding::PlainText => builder
                 .set_column_dictionary_enabled(path.clone(), false)
