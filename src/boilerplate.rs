@@ -22,13 +22,25 @@ use std::sync::LazyLock;
 
 use crate::linestats::{KeyHasher, RepeatedLines, fold_line, folded_line_key};
 
-const RULE_FILES: [&str; 6] = [
+const RULE_FILES: [&str; 18] = [
     include_str!("data/boilerplate/eng.tsv"),
     include_str!("data/boilerplate/por.tsv"),
     include_str!("data/boilerplate/spa.tsv"),
     include_str!("data/boilerplate/fra.tsv"),
     include_str!("data/boilerplate/deu.tsv"),
     include_str!("data/boilerplate/ita.tsv"),
+    include_str!("data/boilerplate/nld.tsv"),
+    include_str!("data/boilerplate/swe.tsv"),
+    include_str!("data/boilerplate/dan.tsv"),
+    include_str!("data/boilerplate/nob.tsv"),
+    include_str!("data/boilerplate/fin.tsv"),
+    include_str!("data/boilerplate/pol.tsv"),
+    include_str!("data/boilerplate/ces.tsv"),
+    include_str!("data/boilerplate/rus.tsv"),
+    include_str!("data/boilerplate/tur.tsv"),
+    include_str!("data/boilerplate/ron.tsv"),
+    include_str!("data/boilerplate/cat.tsv"),
+    include_str!("data/boilerplate/ind.tsv"),
 ];
 const MODEL_FILE: &str = include_str!("data/boilerplate/model.tsv");
 /// Gradient-boosted trees on the linear model's context rows (`scripts/train_boilerplate_trees.py`).
@@ -1903,6 +1915,131 @@ mod tests {
             Você está comentando utilizando sua conta Twitter. ( Sair / Alterar )\n\
             Conectando a %s";
         assert_eq!(removed(&r, text), vec![1, 2, 3]);
+    }
+
+    /// Per language: a content sentence made of the same words as the form lines after it,
+    /// which must be kept while every form line goes.
+    #[test]
+    fn comment_forms_in_more_languages_go_and_content_with_their_words_stays() {
+        let r = Rules::builtin();
+        let pages: [(&str, &[&str]); 12] = [
+            (
+                "De lezers geven een reactie op elk bericht en delen hun e-mailadres niet graag met de krant.",
+                &[
+                    "Geef een reactie",
+                    "Reactie annuleren",
+                    "Je e-mailadres wordt niet gepubliceerd. Vereiste velden zijn gemarkeerd met *",
+                    "Reactie plaatsen",
+                ],
+            ),
+            (
+                "Läsarna brukar lämna ett svar på varje inlägg, men de vill inte att deras e-postadress publiceras.",
+                &[
+                    "Lämna ett svar",
+                    "Avbryt svar",
+                    "Din e-postadress kommer inte publiceras. Obligatoriska fält är märkta *",
+                    "Publicera kommentar",
+                ],
+            ),
+            (
+                "Læserne skriver et svar til hvert indlæg, og de deler sjældent deres e-mailadresse med avisen.",
+                &[
+                    "Skriv et svar",
+                    "Annuller svar",
+                    "Din e-mailadresse vil ikke blive publiceret. Krævede felter er markeret med *",
+                    "Send kommentar",
+                ],
+            ),
+            (
+                "Leserne legger igjen et svar på hvert innlegg, men de vil ikke at e-postadressen blir publisert.",
+                &[
+                    "Legg igjen et svar",
+                    "Avbryt svar",
+                    "Din e-postadresse vil ikke bli publisert. Obligatoriske felt er merket med *",
+                    "Publiser kommentar",
+                ],
+            ),
+            (
+                "Lukijat jättävät kommentin jokaiseen artikkeliin, eikä heidän sähköpostiosoitettaan julkaista koskaan.",
+                &[
+                    "Jätä kommentti",
+                    "Peruuta vastaus",
+                    "Sähköpostiosoitettasi ei julkaista. Pakolliset kentät on merkitty *",
+                    "Lähetä kommentti",
+                ],
+            ),
+            (
+                "Czytelnicy dodają komentarz do każdego wpisu, ale ich adres e-mail nie zostanie nigdzie opublikowany.",
+                &[
+                    "Dodaj komentarz",
+                    "Anuluj pisanie odpowiedzi",
+                    "Twój adres e-mail nie zostanie opublikowany. Wymagane pola są oznaczone *",
+                    "Opublikuj komentarz",
+                ],
+            ),
+            (
+                "Čtenáři napsali komentář ke každému článku a jejich e-mailová adresa nebude nikde zveřejněna.",
+                &[
+                    "Napsat komentář",
+                    "Zrušit odpověď na komentář",
+                    "Vaše e-mailová adresa nebude zveřejněna. Vyžadované informace jsou označeny *",
+                    "Odeslat komentář",
+                ],
+            ),
+            (
+                "Читатели часто оставляют комментарий к каждой записи, но их адрес никогда не будет опубликован.",
+                &[
+                    "Добавить комментарий",
+                    "Отменить ответ",
+                    "Ваш адрес email не будет опубликован. Обязательные поля помечены *",
+                    "Отправить комментарий",
+                ],
+            ),
+            (
+                "Okuyucular her yazıya bir yanıt yazıyor, ancak e-posta adresleri hiçbir zaman yayınlanmayacak.",
+                &[
+                    "Bir yanıt yazın",
+                    "Yanıtı iptal et",
+                    "E-posta adresiniz yayınlanmayacak. Gerekli alanlar * ile işaretlenmişlerdir",
+                    "Yorum gönder",
+                ],
+            ),
+            (
+                "Cititorii lasă un răspuns la fiecare articol, iar adresa lor de email nu va fi publicată nicăieri.",
+                &[
+                    "Lasă un răspuns",
+                    "Anulează răspunsul",
+                    "Adresa ta de email nu va fi publicată. Câmpurile obligatorii sunt marcate cu *",
+                    "Publică comentariul",
+                ],
+            ),
+            (
+                "Els lectors deixen un comentari a cada entrada, però la seva adreça electrònica no es publicarà mai.",
+                &[
+                    "Deixa un comentari",
+                    "Cancel·la la resposta",
+                    "L'adreça electrònica no es publicarà. Els camps necessaris estan marcats amb *",
+                    "Publica el comentari",
+                ],
+            ),
+            (
+                "Para pembaca selalu meninggalkan balasan di setiap tulisan, tetapi alamat email mereka tidak dipublikasikan.",
+                &[
+                    "Tinggalkan Balasan",
+                    "Batalkan balasan",
+                    "Alamat email Anda tidak akan dipublikasikan. Ruas yang wajib ditandai *",
+                    "Kirim Komentar",
+                ],
+            ),
+        ];
+        for (content, form) in pages {
+            let text = std::iter::once(content)
+                .chain(form.iter().copied())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let expected: Vec<u32> = (1..=form.len() as u32).collect();
+            assert_eq!(removed(&r, &text), expected, "{content}");
+        }
     }
 
     #[test]
