@@ -843,37 +843,37 @@ impl Hasher for IdentityHasher {
     }
 }
 
-/// Word lists for one language while they are read.
+/// Word lists for one language while they are read (words may repeat: they become flags).
 #[derive(Default)]
 struct Lists {
     /// Lower-case words that may join names ("of", "de", "von").
-    connectors: HashSet<&'static str>,
+    connectors: Vec<&'static str>,
     /// Determiners: never part of a name, so also trimmed from a run's start ("The Soviet
     /// Union" -> "Soviet Union").
-    determiners: HashSet<&'static str>,
+    determiners: Vec<&'static str>,
     /// Pronouns, prepositions, conjunctions, auxiliaries (and determiners): capitalised only by
     /// position when they start a sentence.
-    function: HashSet<&'static str>,
+    function: Vec<&'static str>,
     /// Capitalised words that are not names ("I", "PM").
-    nonentities: HashSet<&'static str>,
+    nonentities: Vec<&'static str>,
     /// Common words: at a sentence start, capitalised only because they start it.
-    common: HashSet<&'static str>,
+    common: Vec<&'static str>,
     /// Capitalised adjectives ("American"): not names.
-    adjectives: HashSet<&'static str>,
+    adjectives: Vec<&'static str>,
     /// Abbreviations that end a name and keep their period ("Inc.", "Jr.").
-    period_names: HashSet<&'static str>,
+    period_names: Vec<&'static str>,
     /// Words of the common list that are names by the PROPN convention (English months).
-    names: HashSet<&'static str>,
+    names: Vec<&'static str>,
     /// Endings of inflected common words ("-ly", "-mente"): a sentence-initial word with one
     /// is not a name unless the document capitalises it elsewhere.
     initial_suffixes: Vec<&'static str>,
     /// Titles ("president", "dr"): capitalised before a name they are part of it, also where
     /// a sentence start is all that capitalises them.
-    titles: HashSet<&'static str>,
+    titles: Vec<&'static str>,
     /// Rarer common words ("enchentes", "acompanhada"): Title-case at the very start of a
     /// sentence, capitalised only because they start it. Not trusted after a bracket or a
     /// quote, where names are frequent, nor for acronyms or headings.
-    frequent: HashSet<&'static str>,
+    frequent: Vec<&'static str>,
 }
 
 const CONNECTOR: u16 = 1;
@@ -907,7 +907,6 @@ struct LangData {
 
 impl LangData {
     fn from_lists(lists: &Lists) -> LangData {
-        let mut data = LangData::default();
         let sets = [
             (&lists.connectors, CONNECTOR),
             (&lists.determiners, DETERMINER),
@@ -919,9 +918,18 @@ impl LangData {
             (&lists.titles, TITLE),
             (&lists.frequent, FREQUENT),
         ];
+        let mut data = LangData::default();
+        data.words
+            .reserve(sets.iter().map(|(set, _)| set.len()).sum::<usize>());
         for (set, flag) in sets {
             for &word in set {
                 *data.words.entry(hash_key(word)).or_default() |= flag;
+            }
+        }
+        // Words a language's hand list calls names stay names at a sentence start.
+        for &name in &lists.names {
+            if let Some(flags) = data.words.get_mut(&hash_key(name)) {
+                *flags &= !COMMON;
             }
         }
         data.initial_suffixes = lists
@@ -955,36 +963,36 @@ fn parse(source: &'static str) -> Lists {
         for word in line.split_whitespace() {
             match section {
                 "connectors" => {
-                    data.connectors.insert(word);
-                    data.function.insert(word);
+                    data.connectors.push(word);
+                    data.function.push(word);
                 }
                 "determiners" => {
-                    data.determiners.insert(word);
-                    data.function.insert(word);
+                    data.determiners.push(word);
+                    data.function.push(word);
                 }
                 "function" => {
-                    data.function.insert(word);
+                    data.function.push(word);
                 }
                 "nonentities" => {
-                    data.nonentities.insert(word);
+                    data.nonentities.push(word);
                 }
                 "common" => {
-                    data.common.insert(word);
+                    data.common.push(word);
                 }
                 "adjectives" => {
-                    data.adjectives.insert(word);
+                    data.adjectives.push(word);
                 }
                 "period_names" => {
-                    data.period_names.insert(word);
+                    data.period_names.push(word);
                 }
                 "names" => {
-                    data.names.insert(word);
+                    data.names.push(word);
                 }
                 "initial_suffixes" => {
                     data.initial_suffixes.push(word);
                 }
                 "titles" => {
-                    data.titles.insert(word);
+                    data.titles.push(word);
                 }
                 _ => {}
             }
@@ -1102,10 +1110,6 @@ fn build_lang_data(
             .extend(frequent.clone().take(FREQUENT_FUNCTION_WORDS));
     }
     data.common.extend(frequent);
-    // Words a language's hand list calls names stay names at a sentence start.
-    for name in &data.names {
-        data.common.remove(name);
-    }
     let mut lexicon = LangData::from_lists(&data);
     lexicon.capitalises_nouns = NOUNS_CAPITALISED.contains(&code);
     lexicon.hand_function_words = lists.is_some();
