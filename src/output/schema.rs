@@ -6,7 +6,7 @@ use crate::span::Span;
 use crate::token::TokenKind;
 use arrow::array::{
     ArrayRef, DictionaryArray, Float32Builder, Int32Builder, StringArray, StringBuilder,
-    StringDictionaryBuilder, UInt32Builder, UInt64Builder,
+    StringDictionaryBuilder, UInt32Array, UInt32Builder, UInt64Builder,
 };
 use arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
 use arrow::error::ArrowError;
@@ -290,38 +290,40 @@ impl<'a> CharOffsets<'a> {
     }
 }
 
+/// Offset columns as plain vectors: they are never null, and a builder's per-value validity
+/// bookkeeping cost more than the values here.
 #[derive(Default)]
 struct OffsetColumns {
-    char_start: UInt32Builder,
-    char_end: UInt32Builder,
-    byte_start: UInt32Builder,
-    byte_end: UInt32Builder,
+    char_start: Vec<u32>,
+    char_end: Vec<u32>,
+    byte_start: Vec<u32>,
+    byte_end: Vec<u32>,
 }
 
 impl OffsetColumns {
     fn with_capacity(rows: usize) -> OffsetColumns {
         OffsetColumns {
-            char_start: UInt32Builder::with_capacity(rows),
-            char_end: UInt32Builder::with_capacity(rows),
-            byte_start: UInt32Builder::with_capacity(rows),
-            byte_end: UInt32Builder::with_capacity(rows),
+            char_start: Vec::with_capacity(rows),
+            char_end: Vec::with_capacity(rows),
+            byte_start: Vec::with_capacity(rows),
+            byte_end: Vec::with_capacity(rows),
         }
     }
 
     fn push(&mut self, cursor: &mut CharOffsets<'_>, span: Span) {
         let (start, end) = cursor.chars(span);
-        self.char_start.append_value(start);
-        self.char_end.append_value(end);
-        self.byte_start.append_value(span.start);
-        self.byte_end.append_value(span.end);
+        self.char_start.push(start);
+        self.char_end.push(end);
+        self.byte_start.push(span.start);
+        self.byte_end.push(span.end);
     }
 
-    fn finish(mut self) -> [ArrayRef; 4] {
+    fn finish(self) -> [ArrayRef; 4] {
         [
-            Arc::new(self.char_start.finish()),
-            Arc::new(self.char_end.finish()),
-            Arc::new(self.byte_start.finish()),
-            Arc::new(self.byte_end.finish()),
+            Arc::new(UInt32Array::from(self.char_start)),
+            Arc::new(UInt32Array::from(self.char_end)),
+            Arc::new(UInt32Array::from(self.byte_start)),
+            Arc::new(UInt32Array::from(self.byte_end)),
         ]
     }
 }
