@@ -5,8 +5,8 @@ use super::DocRecord;
 use crate::span::Span;
 use crate::token::TokenKind;
 use arrow::array::{
-    ArrayRef, DictionaryArray, Float32Builder, Int32Builder, StringArray, StringBuilder,
-    StringDictionaryBuilder, UInt32Array, UInt32Builder, UInt64Builder,
+    ArrayRef, DictionaryArray, Float32Builder, Int32Array, StringArray, StringBuilder,
+    StringDictionaryBuilder, UInt32Array, UInt32Builder, UInt64Array, UInt64Builder,
 };
 use arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
 use arrow::error::ArrowError;
@@ -453,7 +453,7 @@ fn kind_key(kind: TokenKind) -> i32 {
     }
 }
 
-fn kinds(keys: arrow::array::Int32Array) -> DictionaryArray<Int32Type> {
+fn kinds(keys: Int32Array) -> DictionaryArray<Int32Type> {
     let values = StringArray::from_iter_values(KINDS.map(TokenKind::as_str));
     // Every key comes from `kind_key`, so it indexes `values`.
     DictionaryArray::new(keys, Arc::new(values))
@@ -468,14 +468,15 @@ fn tokens_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
         .flat_map(|document| &document.tokens)
         .map(|token| token.span.len())
         .sum();
-    let mut doc_id = UInt64Builder::with_capacity(rows);
-    let mut sentence_id = UInt32Builder::with_capacity(rows);
-    let mut token_id = UInt32Builder::with_capacity(rows);
+    // The never-null integer columns are plain vectors, like [`OffsetColumns`].
+    let mut doc_id = Vec::with_capacity(rows);
+    let mut sentence_id = Vec::with_capacity(rows);
+    let mut token_id = Vec::with_capacity(rows);
     let mut offsets = OffsetColumns::with_capacity(rows);
     let mut text = StringBuilder::with_capacity(rows, text_bytes);
     let mut lower = StringBuilder::with_capacity(rows, text_bytes);
     let mut stem = StringBuilder::with_capacity(rows, text_bytes);
-    let mut kind = Int32Builder::with_capacity(rows);
+    let mut kind = Vec::with_capacity(rows);
     for record in records {
         let Some(document) = &record.document else {
             continue;
@@ -484,28 +485,28 @@ fn tokens_columns(records: &[DocRecord]) -> Vec<ArrayRef> {
         for (sentence_index, sentence) in document.sentences.iter().enumerate() {
             for index in sentence.tokens.start as usize..sentence.tokens.end as usize {
                 let token = document.tokens[index];
-                doc_id.append_value(record.doc_id);
-                sentence_id.append_value(sentence_index as u32);
-                token_id.append_value(index as u32);
+                doc_id.push(record.doc_id);
+                sentence_id.push(sentence_index as u32);
+                token_id.push(index as u32);
                 offsets.push(&mut cursor, token.span);
                 text.append_value(&document.text[token.span.range()]);
                 lower.append_value(document.forms.lower(index));
                 stem.append_option(document.forms.stem(index));
-                kind.append_value(kind_key(token.kind));
+                kind.push(kind_key(token.kind));
             }
         }
     }
     let mut columns: Vec<ArrayRef> = vec![
-        Arc::new(doc_id.finish()),
-        Arc::new(sentence_id.finish()),
-        Arc::new(token_id.finish()),
+        Arc::new(UInt64Array::from(doc_id)),
+        Arc::new(UInt32Array::from(sentence_id)),
+        Arc::new(UInt32Array::from(token_id)),
     ];
     columns.extend(offsets.finish());
     columns.extend([
         Arc::new(text.finish()) as ArrayRef,
         Arc::new(lower.finish()),
         Arc::new(stem.finish()),
-        Arc::new(kinds(kind.finish())),
+        Arc::new(kinds(Int32Array::from(kind))),
     ]);
     columns
 }
