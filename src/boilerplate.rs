@@ -1248,6 +1248,11 @@ impl Rules {
             .collect()
     }
 
+    /// Names of the columns of a [`Rules::tree_rows`] row, in order.
+    pub fn tree_feature_names() -> impl Iterator<Item = &'static str> {
+        FEATURES1.iter().chain(FEATURES2).copied()
+    }
+
     /// The model's stage weights (training harness; stage 0 is [`FEATURES1`] wide, the others
     /// [`FEATURES1`] + [`FEATURES2`]).
     pub fn stage_weights(&self) -> &[Vec<f32>] {
