@@ -45,9 +45,12 @@ def prf(y, w, removed):
 META = ["page", "fold", "site", "label", "words"]
 
 
+DROP = []
+
+
 def load_rows(path):
     df = pd.read_csv(path, sep="\t", dtype=np.float32, engine="c")
-    names = [c for c in df.columns if c not in META]
+    names = [c for c in df.columns if c not in META and not any(c.startswith(d) for d in DROP)]
     # Features as the f32 values Rust compares, exactly.
     x = df[names].to_numpy(dtype=np.float32).astype(np.float64)
     y = df["label"].to_numpy().astype(int)
@@ -160,7 +163,9 @@ def main():
         help="threshold for long lines above the comment form (chosen on the seed pages)",
     )
     ap.add_argument("--fold-out", metavar="PREFIX", help="write each held-out fold's model to PREFIX.foldN")
+    ap.add_argument("--drop", default="", help="comma-separated prefixes of feature columns to leave out")
     args = ap.parse_args()
+    DROP.extend(d for d in args.drop.split(",") if d)
     if args.honest:
         return honest(args)
     if not (args.rows and args.out):
