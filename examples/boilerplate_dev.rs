@@ -6,6 +6,12 @@
 //!   prints word-weighted P/R (same definition as score.py).
 //! cargo run --release --example boilerplate_dev -- train PAGES.jsonl MODEL.tsv
 //!   learns the two-stage line model (2-fold cross-validation by host is printed first).
+//! cargo run --release --example boilerplate_dev -- dump PAGES.jsonl ROWS.tsv [LOGITS.txt]
+//!   writes the tree stage's training rows with the shipped linear stages.
+//! cargo run --release --example boilerplate_dev -- dump-folds PAGES.jsonl PREFIX [SEED]...
+//!   honest held-out rows: for each fold split (site-hash seed, default 7) and fold k, the
+//!   linear stages fitted without fold k's pages, and every page's rows with those weights, to
+//!   PREFIX.s{SEED}.fold{k} (`train_boilerplate_trees.py --honest PREFIX`).
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
@@ -212,6 +218,76 @@ fn fit(pages: &[Page], r: &Rows, train: &[usize], context_stages: usize) -> Vec<
     stages
 }
 
+/// Seed of the site hash that splits the pages into the two folds `train` and `dump` use.
+const FOLD_SEED: u64 = 7;
+
+/// The fold (0 or 1) of a site under the split of `seed`.
+fn site_fold(site: &str, seed: u64) -> u64 {
+    twox_hash::XxHash64::oneshot(seed, site.as_bytes()) % 2
+}
+
+/// Number of linear context stages after stage 1 (`BP_STAGES`, default 2).
+fn context_stages() -> usize {
+    std::env::var("BP_STAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2)
+}
+
+/// Writes the tree-stage rows of every page (page, fold under `seed`, site, label, words, then
+/// [`Rules::tree_feature_names`]) with the linear stages of `rules`, or the logits `prev` (one
+/// per row, in row order) for a later tree stage.
+fn write_rows(
+    rules: &Rules,
+    pages: &[Page],
+    rep: &RepeatedLines,
+    prev: Option<&[f32]>,
+    seed: u64,
+    path: &str,
+) -> anyhow::Result<()> {
+    // Where each page's rows start in `prev` (prefix sums of the row counts, one past the end).
+    let mut starts = vec![0usize];
+    if prev.is_some() {
+        let counts: Vec<usize> = pages
+            .par_iter()
+            .map(|p| rules.features(&p.text, &p.site, Some(rep)).words.len())
+            .collect();
+        for c in counts {
+            starts.push(starts[starts.len() - 1] + c);
+        }
+    }
+    let docs: Vec<String> = pages
+        .par_iter()
+        .enumerate()
+        .map(|(d, p)| {
+            let slice = prev.and_then(|v| v.get(*starts.get(d)?..*starts.get(d + 1)?));
+            let f = rules.tree_rows(&p.text, &p.site, Some(rep), slice);
+            let fold = site_fold(&p.site, seed);
+            let site = twox_hash::XxHash64::oneshot(FOLD_SEED, p.site.as_bytes()) % 1_000_000;
+            let mut out = String::new();
+            for ((&li, &w), row) in f.line_index.iter().zip(&f.words).zip(&f.x1) {
+                let label = !p.content[li as usize] as u8;
+                out += &format!("{d}\t{fold}\t{site}\t{label}\t{w}");
+                for v in row {
+                    out += &format!("\t{v}");
+                }
+                out.push('\n');
+            }
+            out
+        })
+        .collect();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    write!(out, "page\tfold\tsite\tlabel\twords")?;
+    for n in Rules::tree_feature_names() {
+        write!(out, "\t{n}")?;
+    }
+    writeln!(out)?;
+    for d in docs {
+        out.write_all(d.as_bytes())?;
+    }
+    Ok(())
+}
+
 const EPOCHS: usize = 300;
 /// Threshold for long lines of running text without final punctuation (chosen on the held-out
 /// folds and the seed pages, which open with such a line).
@@ -309,7 +385,7 @@ fn time_dir(dir: &str, reps: usize) -> anyhow::Result<()> {
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: boilerplate_dev run PAGES.jsonl OUT.jsonl [--keep-rule NAME]... [--keep-comments] | train PAGES.jsonl MODEL.tsv";
+    let usage = "usage: boilerplate_dev run PAGES.jsonl OUT.jsonl [--keep-rule NAME]... [--keep-comments] | train PAGES.jsonl MODEL.tsv | dump PAGES.jsonl ROWS.tsv [LOGITS] | dump-folds PAGES.jsonl PREFIX [SEED]... | time DIR REPS";
     if args.len() < 3 {
         anyhow::bail!(usage);
     }
@@ -344,10 +420,7 @@ fn main() -> anyhow::Result<()> {
             let only_fold: Option<u64> = std::env::var("BP_FOLD").ok().and_then(|v| v.parse().ok());
             let refs: Vec<&Page> = pages
                 .iter()
-                .filter(|p| {
-                    only_fold
-                        .is_none_or(|f| twox_hash::XxHash64::oneshot(7, p.site.as_bytes()) % 2 == f)
-                })
+                .filter(|p| only_fold.is_none_or(|f| site_fold(&p.site, FOLD_SEED) == f))
                 .collect();
             let t0 = std::time::Instant::now();
             let removed = decide(&rules, &refs, &rep);
@@ -392,59 +465,48 @@ fn main() -> anyhow::Result<()> {
                 ),
                 None => None,
             };
-            let counts: Vec<usize> = pages
-                .par_iter()
-                .map(|p| rules.features(&p.text, &p.site, Some(&rep)).words.len())
-                .collect();
-            let mut starts = Vec::with_capacity(counts.len());
-            let mut acc = 0;
-            for c in &counts {
-                starts.push(acc);
-                acc += c;
-            }
-            let docs: Vec<String> = pages
-                .par_iter()
-                .enumerate()
-                .map(|(d, p)| {
-                    let slice = prev
-                        .as_ref()
-                        .and_then(|v| v.get(starts[d]..starts[d] + counts[d]));
-                    let f = rules.tree_rows(&p.text, &p.site, Some(&rep), slice);
-                    let fold = twox_hash::XxHash64::oneshot(7, p.site.as_bytes()) % 2;
-                    let site = twox_hash::XxHash64::oneshot(7, p.site.as_bytes()) % 1_000_000;
-                    let mut out = String::new();
-                    for ((&li, &w), row) in f.line_index.iter().zip(&f.words).zip(&f.x1) {
-                        let label = !p.content[li as usize] as u8;
-                        out += &format!("{d}\t{fold}\t{site}\t{label}\t{w}");
-                        for v in row {
-                            out += &format!("\t{v}");
-                        }
-                        out.push('\n');
-                    }
-                    out
-                })
-                .collect();
-            let mut out = std::io::BufWriter::new(std::fs::File::create(&args[2])?);
-            write!(out, "page\tfold\tsite\tlabel\twords")?;
-            for n in FEATURES1.iter().chain(FEATURES2) {
-                write!(out, "\t{n}")?;
-            }
-            writeln!(out)?;
-            for d in docs {
-                out.write_all(d.as_bytes())?;
+            write_rows(&rules, &pages, &rep, prev.as_deref(), FOLD_SEED, &args[2])?;
+        }
+        "dump-folds" => {
+            // Honest held-out rows: for each fold split (seed of the site hash) and each fold
+            // k, the linear stages fitted on the other fold's pages only, and the rows of every
+            // page with those weights, to PREFIX.s{SEED}.fold{k}. The trees of fold k are then
+            // trained on that file's fold != k rows and scored on its fold k rows, so nothing
+            // of a test page has been seen by any stage
+            // (`train_boilerplate_trees.py --honest PREFIX --split-seeds SEEDS`).
+            let seeds: Vec<u64> = if args.len() > 3 {
+                args[3..]
+                    .iter()
+                    .map(|s| s.parse())
+                    .collect::<Result<_, _>>()?
+            } else {
+                vec![FOLD_SEED]
+            };
+            let base = Rules::builtin();
+            let r = rows(&base, &pages, &rep);
+            let context_stages = context_stages();
+            for &seed in &seeds {
+                for k in 0..2 {
+                    let train: Vec<usize> = (0..pages.len())
+                        .filter(|&d| site_fold(&pages[d].site, seed) != k)
+                        .collect();
+                    let stages = fit(&pages, &r, &train, context_stages);
+                    let mut rules = Rules::builtin();
+                    rules.set_weights(stages);
+                    let path = format!("{}.s{seed}.fold{k}", args[2]);
+                    write_rows(&rules, &pages, &rep, None, seed, &path)?;
+                    eprintln!("wrote {path}");
+                }
             }
         }
         "train" => {
             let base = Rules::builtin();
             let r = rows(&base, &pages, &rep);
-            let context_stages: usize = std::env::var("BP_STAGES")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(2);
+            let context_stages = context_stages();
             let t: f32 = args.get(3).and_then(|t| t.parse().ok()).unwrap_or(0.5);
             // Held-out validation: pages split by site into two folds, each model trained on
             // one fold's sites and scored on the other's.
-            let fold = |p: &Page| twox_hash::XxHash64::oneshot(7, p.site.as_bytes()) % 2;
+            let fold = |p: &Page| site_fold(&p.site, FOLD_SEED);
             for f in 0..2 {
                 let train: Vec<usize> =
                     (0..pages.len()).filter(|&d| fold(&pages[d]) != f).collect();

@@ -1,11 +1,17 @@
 #!/bin/sh
 # Learns the boilerplate line model from line-labelled pages:
 # 1. the linear stages, src/data/boilerplate/model.tsv (2-fold cross-validation by host first);
-# 2. the gradient-boosted tree stage on the linear stages' context rows,
-#    src/data/boilerplate/trees.tsv (held-out folds by site, then in-sample, printed first).
+# 2. the gradient-boosted tree stage (25 trees of 15 leaves by default) on the linear stages'
+#    rows plus the tree-only features of `Rules::tree_rows`, src/data/boilerplate/trees.tsv
+#    (leaky held-out folds by site, then in-sample, printed first).
+# 3. with BP_HONEST=1, honest held-out figures of the trees: `boilerplate_dev dump-folds` refits
+#    the linear stages without each test fold, and `train_boilerplate_trees.py --honest` trains
+#    the trees without it too, for the fold splits BP_SPLIT_SEEDS (default "7 11 13"); P/R/F1
+#    per fold, pooled per split and the mean over splits are printed. Writes no model.
 # Usage: scripts/train_boilerplate.sh [PAGES.jsonl] [THRESHOLD]
-# Step 2 needs python3 with numpy, pandas and lightgbm (PYTHON=/path/to/venv/bin/python).
-# BP_SKIP_LINEAR=1 keeps model.tsv and retrains the trees only.
+# Steps 2 and 3 need python3 with numpy, pandas and lightgbm (PYTHON=/path/to/venv/bin/python).
+# BP_SKIP_LINEAR=1 keeps model.tsv and retrains the trees only (the shipped trees.tsv is
+# `BP_SKIP_LINEAR=1 scripts/train_boilerplate.sh`).
 set -e
 cd "$(dirname "$0")/.."
 PAGES=${1:-../shared/eval/boilerplate/wcxb-dev.jsonl}
@@ -20,3 +26,10 @@ cargo run --release --example boilerplate_dev -- dump "$PAGES" "$ROWS"
 "$PYTHON" scripts/train_boilerplate_trees.py "$ROWS" src/data/boilerplate/trees.tsv --fold-out "$ROWS"
 echo "held-out fold models: $ROWS.fold0, $ROWS.fold1 (score: BP_FOLD=N BP_MODEL=FILE boilerplate_dev run)"
 rm -f "$ROWS"
+if [ -n "$BP_HONEST" ]; then
+    SEEDS=${BP_SPLIT_SEEDS:-7 11 13}
+    # shellcheck disable=SC2086
+    cargo run --release --example boilerplate_dev -- dump-folds "$PAGES" "$ROWS" $SEEDS
+    "$PYTHON" scripts/train_boilerplate_trees.py --honest "$ROWS" --split-seeds "$(echo $SEEDS | tr ' ' ',')"
+    for s in $SEEDS; do rm -f "$ROWS.s$s.fold0" "$ROWS.s$s.fold1"; done
+fi

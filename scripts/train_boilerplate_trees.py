@@ -8,6 +8,13 @@ pages in the `forest`/`tree`/`n`/`l` format `Rules::load_model` reads.
 
 Usage: train_boilerplate_trees.py ROWS.tsv OUT.tsv [--trees N] [--leaves N] [--lr X]
        [--oof OOF.txt]   (out-of-fold logits per row, the input of a later tree stage)
+       train_boilerplate_trees.py --honest PREFIX [--split-seeds 7,11,13] [--trees N] ...
+The held-out folds of the first form leak: the linear stages in ROWS were fitted on every page,
+the test fold's included. `--honest PREFIX` reads the rows `boilerplate_dev dump-folds PAGES
+PREFIX SEED...` writes, where fold k's file has the linear stages fitted without fold k: for each
+split seed and fold k the trees are trained on that file's fold != k rows and scored on its
+fold k rows. It prints P/R/F1 per fold, pooled over both folds per seed, and the mean over the
+seeds, and writes no model.
 Needs numpy, pandas, lightgbm (e.g. in a venv: pip install numpy pandas lightgbm).
 """
 import argparse
@@ -18,11 +25,64 @@ import numpy as np
 import pandas as pd
 
 
-def prf(y, w, removed):
+def counts(y, w, removed):
     tp = float(np.sum(w * (y == 1) * removed))
     fp = float(np.sum(w * (y == 0) * removed))
     fn = float(np.sum(w * (y == 1) * (~removed)))
-    return tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    return np.array([tp, fp, fn])
+
+
+def prf_of(c):
+    tp, fp, fn = c
+    p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    return p, r, 2 * p * r / max(p + r, 1e-12)
+
+
+def prf(y, w, removed):
+    return prf_of(counts(y, w, removed))[:2]
+
+
+META = ["page", "fold", "site", "label", "words"]
+
+
+DROP = []
+
+
+def load_rows(path):
+    df = pd.read_csv(path, sep="\t", dtype=np.float32, engine="c")
+    names = [c for c in df.columns if c not in META and not any(c.startswith(d) for d in DROP)]
+    # Features as the f32 values Rust compares, exactly.
+    x = df[names].to_numpy(dtype=np.float32).astype(np.float64)
+    y = df["label"].to_numpy().astype(int)
+    w = df["words"].to_numpy().astype(np.float64)
+    fold = df["fold"].to_numpy().astype(int)
+    return names, x, y, w, fold
+
+
+def honest(args):
+    seeds = [int(s) for s in args.split_seeds.split(",")]
+    t = args.threshold
+    f1s, ps, rs = [], [], []
+    for seed in seeds:
+        pooled = np.zeros(3)
+        for f in (0, 1):
+            names, x, y, w, fold = load_rows(f"{args.honest}.s{seed}.fold{f}")
+            tr, te = fold != f, fold == f
+            b = fit(x[tr], y[tr], w[tr], args)
+            p = 1 / (1 + np.exp(-b.predict(x[te], raw_score=True)))
+            c = counts(y[te], w[te], p >= t)
+            pooled += c
+            pr, rc, f1 = prf_of(c)
+            print(f"honest seed {seed} fold {f} t={t}: P={pr:.4f} R={rc:.4f} F1={f1:.4f}", flush=True)
+        pr, rc, f1 = prf_of(pooled)
+        print(f"honest seed {seed} both folds t={t}: P={pr:.4f} R={rc:.4f} F1={f1:.4f}", flush=True)
+        ps.append(pr)
+        rs.append(rc)
+        f1s.append(f1)
+    print(
+        f"honest mean of {len(seeds)} splits t={t}: P={np.mean(ps):.4f} R={np.mean(rs):.4f} "
+        f"F1={np.mean(f1s):.4f} (F1 per split: {' '.join(f'{v:.4f}' for v in f1s)})"
+    )
 
 
 def fit(x, y, w, args):
@@ -86,9 +146,12 @@ def export(booster, names, out, guard):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("rows")
-    ap.add_argument("out")
-    ap.add_argument("--trees", type=int, default=100)
+    ap.add_argument("rows", nargs="?")
+    ap.add_argument("out", nargs="?")
+    ap.add_argument("--honest", metavar="PREFIX", help="score the dump-folds rows PREFIX.sSEED.foldK")
+    ap.add_argument("--split-seeds", default="7", help="comma-separated fold split seeds for --honest")
+    ap.add_argument("--threshold", type=float, default=0.5, help="decision threshold for --honest")
+    ap.add_argument("--trees", type=int, default=25)
     ap.add_argument("--leaves", type=int, default=15)
     ap.add_argument("--lr", type=float, default=0.1)
     ap.add_argument("--min-weight", type=float, default=5.0)
@@ -100,15 +163,14 @@ def main():
         help="threshold for long lines above the comment form (chosen on the seed pages)",
     )
     ap.add_argument("--fold-out", metavar="PREFIX", help="write each held-out fold's model to PREFIX.foldN")
+    ap.add_argument("--drop", default="", help="comma-separated prefixes of feature columns to leave out")
     args = ap.parse_args()
-    df = pd.read_csv(args.rows, sep="\t", dtype=np.float32, engine="c")
-    meta = ["page", "fold", "site", "label", "words"]
-    names = [c for c in df.columns if c not in meta]
-    # Features as the f32 values Rust compares, exactly.
-    x = df[names].to_numpy(dtype=np.float32).astype(np.float64)
-    y = df["label"].to_numpy().astype(int)
-    w = df["words"].to_numpy().astype(np.float64)
-    fold = df["fold"].to_numpy().astype(int)
+    DROP.extend(d for d in args.drop.split(",") if d)
+    if args.honest:
+        return honest(args)
+    if not (args.rows and args.out):
+        ap.error("ROWS and OUT are needed without --honest")
+    names, x, y, w, fold = load_rows(args.rows)
     oof = np.zeros(len(y))
     for f in (0, 1):
         tr, te = fold != f, fold == f

@@ -357,6 +357,9 @@ struct LineInfo {
     starts_digit: bool,
     ellipsis_end: bool,
     title_match: bool,
+    /// The line's word hashes ([`push_word_hashes`]) in the page's hash buffer.
+    hashes_from: u32,
+    hashes_to: u32,
 }
 
 impl LineInfo {
@@ -767,6 +770,244 @@ pub const FEATURES2: &[&str] = &[
     "i_before_first_logw",
 ];
 
+/// Names of the tree-only features, after [`FEATURES1`] and [`FEATURES2`] in a tree row
+/// ([`Rules::tree_rows`]): how a line's vocabulary and neighbourhood cohere with what the
+/// linear stages are sure is the page's content. The linear stages never see them.
+pub const FEATURES3: &[&str] = &[
+    // Share of the line's words that other confident content lines (linear p < 0.2) contain.
+    "v_content",
+    // The same for words of six bytes or more, which function words rarely are.
+    "v_content_long",
+    // ln(1 + number of such words).
+    "v_content_n",
+    // Share of the line's words in the other lines of the main block.
+    "v_block",
+    // Share of the line's words in the first line (the page title, mostly).
+    "v_title",
+    // ln(1 + distinct words of the confident content lines) / 10.
+    "v_vocab",
+    // The segment of the line: the run of consecutive lines on its side of p = 0.5 of the
+    // linear stages (length, words, the neighbouring segments' mean p, position in it; its
+    // own mean p, which the trees had from s1_logit, did worse held out).
+    "seg_len",
+    "seg_words",
+    "seg_prev_p",
+    "seg_next_p",
+    "seg_pos",
+    // Linear p of the nearest line of 15 words or more above and below (-1 when none), and
+    // ln(1 + the distance in lines) (-1 when none).
+    "long_above_p",
+    "long_below_p",
+    "long_above_dist",
+    "long_below_dist",
+];
+
+/// Number of tree-only features.
+const D3: usize = FEATURES3.len();
+
+/// Appends the hashes of the words of three bytes or more of a [`fold_line`]d line (runs of
+/// ASCII letters and digits and of non-ASCII bytes) to `out`, FNV-1a over the bytes with the
+/// top bit of the length-six-or-more words set; never 0, the empty slot of [`VocabTable`].
+fn push_word_hashes(norm: &[u8], out: &mut Vec<u32>) {
+    let mut h = 0x811c_9dc5u32;
+    let mut len = 0usize;
+    let finish = |h: u32, len: usize, out: &mut Vec<u32>| {
+        if len >= 3 {
+            let h = (h ^ (h >> 15)).wrapping_mul(0x2c1b_3c6d);
+            let h = (h ^ (h >> 12)) & 0x7fff_ffff;
+            out.push(h.max(1) | ((len >= 6) as u32) << 31);
+        }
+    };
+    for &b in norm {
+        if b.is_ascii_alphanumeric() || b >= 0x80 {
+            h = (h ^ b as u32).wrapping_mul(0x0100_0193);
+            len += 1;
+        } else if len > 0 {
+            finish(h, len, out);
+            h = 0x811c_9dc5;
+            len = 0;
+        }
+    }
+    if len > 0 {
+        finish(h, len, out);
+    }
+}
+
+/// Whether a word hash is of a word of six bytes or more.
+fn long_word(h: u32) -> bool {
+    h >> 31 != 0
+}
+
+/// A page's vocabulary: for each word hash, how many confident content lines and how many main
+/// block lines contain it (each line counted once) and whether the first line does, in one
+/// open-addressing table.
+struct VocabTable {
+    slots: Vec<VocabSlot>,
+    mask: usize,
+    distinct_content: u32,
+}
+
+#[derive(Clone, Copy, Default)]
+struct VocabSlot {
+    /// Word hash, 0 for an empty slot.
+    key: u32,
+    /// 1 + the last line that counted the word, so a line counts each word once.
+    last: u32,
+    content: u16,
+    block: u16,
+    title: bool,
+}
+
+impl VocabTable {
+    /// An empty table with room for `n` distinct words at most half full.
+    fn with_room(n: usize) -> VocabTable {
+        let size = (2 * n).next_power_of_two().max(16);
+        VocabTable {
+            slots: vec![VocabSlot::default(); size],
+            mask: size - 1,
+            distinct_content: 0,
+        }
+    }
+
+    fn slot(&self, h: u32) -> usize {
+        let mut i = (h.wrapping_mul(0x9e37_79b9) >> 7) as usize & self.mask;
+        while self.slots[i].key != 0 && self.slots[i].key != h {
+            i = (i + 1) & self.mask;
+        }
+        i
+    }
+
+    /// Counts the words of line `k`: in the content set, in the main block, the first line.
+    fn add(&mut self, k: usize, hashes: &[u32], content: bool, block: bool, title: bool) {
+        for &h in hashes {
+            let i = self.slot(h);
+            let s = &mut self.slots[i];
+            if s.last == k as u32 + 1 {
+                continue;
+            }
+            s.key = h;
+            s.last = k as u32 + 1;
+            if content {
+                self.distinct_content += (s.content == 0) as u32;
+                s.content = s.content.saturating_add(1);
+            }
+            s.block = s.block.saturating_add(block as u16);
+            s.title |= title;
+        }
+    }
+
+    /// The slot of a word (all counts 0 when absent).
+    fn get(&self, h: u32) -> VocabSlot {
+        self.slots[self.slot(h)]
+    }
+}
+
+/// Linear probability below which a line counts as confident content for [`FEATURES3`].
+const CONFIDENT_CONTENT: f32 = 0.2;
+/// Words from which a line counts as long for the `long_*` [`FEATURES3`].
+const LONG_LINE_WORDS: u32 = 15;
+
+/// The [`FEATURES3`] row of every line of a page into `out`, from the linear stages'
+/// probabilities `p` (one per line), the stage-1 rows `x1` (for the main block) and the page's
+/// word hashes.
+fn tree_features(
+    infos: &[LineInfo],
+    hashes: &[u32],
+    x1: &[f32],
+    p: &[f32],
+    out: &mut Vec<[f32; D3]>,
+) {
+    let n = infos.len();
+    let d1 = FEATURES1.len();
+    out.clear();
+    out.resize(n, [0.0; D3]);
+    if n == 0 {
+        return;
+    }
+    let line_hashes = |k: usize| {
+        let i = &infos[k];
+        hashes
+            .get(i.hashes_from as usize..i.hashes_to as usize)
+            .unwrap_or(&[])
+    };
+    let in_block = |k: usize| x1.get(k * d1 + 46).is_some_and(|&v| v > 0.0);
+    let confident = |k: usize| p[k] < CONFIDENT_CONTENT;
+    let counted = |k: usize| k == 0 || confident(k) || in_block(k);
+    let room: usize = (0..n)
+        .filter(|&k| counted(k))
+        .map(|k| line_hashes(k).len())
+        .sum();
+    let mut vocab = VocabTable::with_room(room);
+    for k in (0..n).filter(|&k| counted(k)) {
+        vocab.add(k, line_hashes(k), confident(k), in_block(k), k == 0);
+    }
+    let vocab_feature = ln1p(vocab.distinct_content) / 10.0;
+    // Segments: maximal runs of lines on one side of p = 0.5, as (start, end, words, mean p).
+    let mut segs: Vec<(usize, usize, u32, f32)> = Vec::new();
+    let mut start = 0;
+    for k in 1..=n {
+        if k == n || (p[k] >= 0.5) != (p[start] >= 0.5) {
+            let words = infos[start..k].iter().map(|i| i.words).sum();
+            let mean = p[start..k].iter().sum::<f32>() / (k - start) as f32;
+            segs.push((start, k, words, mean));
+            start = k;
+        }
+    }
+    let mut seg = 0;
+    let mut long_above: Option<usize> = None;
+    for (k, row) in out.iter_mut().enumerate() {
+        let own = line_hashes(k);
+        let (own_c, own_b) = (confident(k) as u16, in_block(k) as u16);
+        let (mut vc, mut vc_long, mut n_long, mut vb, mut vt) = (0u32, 0u32, 0u32, 0u32, 0u32);
+        for &h in own {
+            let slot = vocab.get(h);
+            let long = long_word(h);
+            n_long += long as u32;
+            if slot.content > own_c {
+                vc += 1;
+                vc_long += long as u32;
+            }
+            vb += (slot.block > own_b) as u32;
+            vt += (k > 0 && slot.title) as u32;
+        }
+        let frac = |v: u32, of: usize| if of > 0 { v as f32 / of as f32 } else { 0.0 };
+        while segs[seg].1 <= k {
+            seg += 1;
+        }
+        let (s0, s1, sw, _) = segs[seg];
+        *row = [
+            frac(vc, own.len()),
+            frac(vc_long, n_long as usize),
+            ln1p(vc),
+            frac(vb, own.len()),
+            frac(vt, own.len()),
+            vocab_feature,
+            ln1p((s1 - s0) as u32),
+            ln1p(sw) / 10.0,
+            if seg > 0 { segs[seg - 1].3 } else { 1.0 },
+            segs.get(seg + 1).map_or(1.0, |s| s.3),
+            (k - s0) as f32 / (s1 - s0) as f32,
+            long_above.map_or(-1.0, |j| p[j]),
+            -1.0,
+            long_above.map_or(-1.0, |j| ln1p((k - j) as u32)),
+            -1.0,
+        ];
+        if infos[k].words >= LONG_LINE_WORDS {
+            long_above = Some(k);
+        }
+    }
+    let mut long_below: Option<usize> = None;
+    for k in (0..n).rev() {
+        if let Some(j) = long_below {
+            out[k][12] = p[j];
+            out[k][14] = ln1p((j - k) as u32);
+        }
+        if infos[k].words >= LONG_LINE_WORDS {
+            long_below = Some(k);
+        }
+    }
+}
+
 /// Index of the bin of `v` among ascending upper `edges` (last bin open-ended).
 fn bin(v: f32, edges: &[f32]) -> usize {
     edges.iter().position(|&e| v < e).unwrap_or(edges.len())
@@ -899,7 +1140,7 @@ impl Rules {
                     }
                 }
                 ["n", name, thr, left, right] => {
-                    let feature = FEATURES1.iter().chain(FEATURES2).position(|f| f == name);
+                    let feature = Rules::tree_feature_names().position(|f| f == *name);
                     if let (Some(f), Some(feature), Ok(thr), Ok(left), Ok(right)) = (
                         self.forests.last_mut(),
                         feature,
@@ -1063,8 +1304,8 @@ impl Rules {
         site: &str,
         repeated: Option<&RepeatedLines>,
     ) -> Vec<Removal> {
-        let (infos, x1) = self.analyse(text, site, repeated);
-        let p2 = self.scores(&infos, &x1);
+        let (infos, x1, hashes) = self.analyse(text, site, repeated);
+        let p2 = self.scores(&infos, &x1, &hashes);
         let d1 = FEATURES1.len();
         let feature = |k: usize, f: usize| x1[k * d1 + f];
         let mut out = Vec::new();
@@ -1150,7 +1391,7 @@ impl Rules {
 
     /// Stage probabilities of boilerplate for the rows `x1` (flat, [`FEATURES1`] wide) of one
     /// document: the first stage's logits, then each context stage on the previous one's.
-    fn scores(&self, infos: &[LineInfo], x1: &[f32]) -> Vec<f32> {
+    fn scores(&self, infos: &[LineInfo], x1: &[f32], hashes: &[u32]) -> Vec<f32> {
         let d1 = FEATURES1.len();
         let w1 = &self.stages[0];
         let mut logits: Vec<f32> = x1.chunks_exact(d1).map(|x| dot(w1, x)).collect();
@@ -1163,16 +1404,21 @@ impl Rules {
             context_logits(w, &ctx, x1, &words, &logits, &mut next);
             std::mem::swap(&mut logits, &mut next);
         }
-        for forest in self.forests.iter().filter(|f| f.sound) {
+        // The tree-only features read the linear stages' verdicts, whichever forest follows.
+        let mut f3 = Vec::new();
+        for (i, forest) in self.forests.iter().filter(|f| f.sound).enumerate() {
             ctx.fill(&words, &logits);
-            forest_logits(forest, &ctx, x1, &words, &logits, &mut next);
+            if i == 0 {
+                tree_features(infos, hashes, x1, &ctx.p, &mut f3);
+            }
+            forest_logits(forest, &ctx, x1, &f3, &words, &logits, &mut next);
             std::mem::swap(&mut logits, &mut next);
         }
         logits.into_iter().map(sigmoid).collect()
     }
 
-    /// The rows the first tree stage sees ([`FEATURES1`] + [`FEATURES2`], the context part
-    /// from the linear stages' logits, or from `prev` when given), for training.
+    /// The rows the first tree stage sees ([`FEATURES1`] + [`FEATURES2`] + [`FEATURES3`], the
+    /// context part from the linear stages' logits, or from `prev` when given), for training.
     pub fn tree_rows(
         &self,
         text: &str,
@@ -1180,7 +1426,7 @@ impl Rules {
         repeated: Option<&RepeatedLines>,
         prev: Option<&[f32]>,
     ) -> DocFeatures {
-        let (infos, x1) = self.analyse(text, site, repeated);
+        let (infos, x1, hashes) = self.analyse(text, site, repeated);
         let d1 = FEATURES1.len();
         let words: Vec<f32> = infos.iter().map(|i| i.words as f32).collect();
         let logits: Vec<f32> = match prev {
@@ -1199,14 +1445,18 @@ impl Rules {
             }
         };
         let ctx = Context::new(&words, &logits);
+        let mut f3 = Vec::new();
+        tree_features(&infos, &hashes, &x1, &ctx.p, &mut f3);
         DocFeatures {
             line_index: infos.iter().map(|i| i.idx).collect(),
             words: infos.iter().map(|i| i.words).collect(),
             x1: (0..infos.len())
                 .map(|k| {
                     let x = &x1[k * d1..(k + 1) * d1];
-                    let mut row = x.to_vec();
+                    let mut row = Vec::with_capacity(ROW_WIDTH);
+                    row.extend_from_slice(x);
                     ctx.line(k, x, &words, &logits).push_row(&mut row);
+                    row.extend_from_slice(&f3[k]);
                     row
                 })
                 .collect(),
@@ -1220,7 +1470,7 @@ impl Rules {
         site: &str,
         repeated: Option<&RepeatedLines>,
     ) -> DocFeatures {
-        let (infos, x1) = self.analyse(text, site, repeated);
+        let (infos, x1, _) = self.analyse(text, site, repeated);
         DocFeatures {
             line_index: infos.iter().map(|i| i.idx).collect(),
             words: infos.iter().map(|i| i.words).collect(),
@@ -1248,24 +1498,32 @@ impl Rules {
             .collect()
     }
 
+    /// Names of the columns of a [`Rules::tree_rows`] row, in order.
+    pub fn tree_feature_names() -> impl Iterator<Item = &'static str> {
+        FEATURES1.iter().chain(FEATURES2).chain(FEATURES3).copied()
+    }
+
     /// The model's stage weights (training harness; stage 0 is [`FEATURES1`] wide, the others
     /// [`FEATURES1`] + [`FEATURES2`]).
     pub fn stage_weights(&self) -> &[Vec<f32>] {
         &self.stages
     }
 
+    /// The lines of a page with a word: their facts, their stage-1 rows (flat, [`FEATURES1`]
+    /// wide) and the word hashes the lines' [`LineInfo::hashes_from`] ranges point into.
     fn analyse(
         &self,
         text: &str,
         site: &str,
         repeated: Option<&RepeatedLines>,
-    ) -> (Vec<LineInfo>, Vec<f32>) {
+    ) -> (Vec<LineInfo>, Vec<f32>, Vec<u32>) {
         let site_hash = RepeatedLines::site_hash(site);
         let site_docs = repeated.map_or(0, |r| r.site_docs(site));
         let mut infos: Vec<LineInfo> = Vec::new();
         let mut norm = String::new();
         let mut title = String::new();
         let mut title_at: Option<usize> = None;
+        let mut hashes: Vec<u32> = Vec::with_capacity(text.len() / 6);
         for (idx, line) in text.split('\n').enumerate() {
             let chars = CharStats::of(line);
             if chars.words == 0 {
@@ -1282,6 +1540,8 @@ impl Rules {
                 .map(|r| r.freq_by_key(site_hash, key))
                 .unwrap_or_default();
             let nb = norm.as_bytes();
+            let hashes_from = hashes.len() as u32;
+            push_word_hashes(nb, &mut hashes);
             // The page title usually opens crawler text, and the article's heading repeats it
             // (or a part of it): where that heading is, the main text starts.
             let title_match = if infos.is_empty() {
@@ -1314,6 +1574,8 @@ impl Rules {
                 starts_digit: nb.first().is_some_and(u8::is_ascii_digit),
                 ellipsis_end: norm.ends_with("...") || norm.ends_with('…'),
                 title_match,
+                hashes_from,
+                hashes_to: hashes.len() as u32,
             });
         }
         let n = infos.len();
@@ -1536,7 +1798,7 @@ impl Rules {
             x[55] = i.words as f32 / max_words as f32;
             words_before += i.words;
         }
-        (infos, x1)
+        (infos, x1, hashes)
     }
 }
 
@@ -1713,8 +1975,8 @@ impl LineContext {
     }
 }
 
-/// Width of a context row: [`FEATURES1`] then [`FEATURES2`].
-const ROW_WIDTH: usize = FEATURES1.len() + FEATURES2.len();
+/// Width of a tree row: [`FEATURES1`], [`FEATURES2`], then [`FEATURES3`].
+const ROW_WIDTH: usize = FEATURES1.len() + FEATURES2.len() + D3;
 
 /// A gradient-boosted tree ensemble: splits `x <= threshold` go left; a negative child `c`
 /// is leaf `!c`.
@@ -1819,11 +2081,12 @@ impl Forest {
 }
 
 /// One tree stage's logits for every line into `out`, on the context rows of `ctx`, the
-/// context of the previous logits `prev`.
+/// context of the previous logits `prev`, and the tree-only rows `f3` ([`tree_features`]).
 fn forest_logits(
     forest: &Forest,
     ctx: &Context,
     x1: &[f32],
+    f3: &[[f32; D3]],
     words: &[f32],
     prev: &[f32],
     out: &mut Vec<f32>,
@@ -1833,9 +2096,13 @@ fn forest_logits(
     out.clear();
     out.extend((0..prev.len()).map(|k| {
         let x = &x1[k * d1..(k + 1) * d1];
-        let (line_part, context_part) = row.split_at_mut(d1);
+        let (line_part, rest) = row.split_at_mut(d1);
+        let (context_part, tree_part) = rest.split_at_mut(FEATURES2.len());
         line_part.copy_from_slice(x);
         ctx.line(k, x, words, prev).write_row(context_part);
+        if let Some(f) = f3.get(k) {
+            tree_part.copy_from_slice(f);
+        }
         forest.eval(&row)
     }));
 }
@@ -2217,5 +2484,45 @@ mod tests {
         let s = CharStats::of("Home | About » Contact © 2024");
         assert_eq!((s.seps, s.upper_words, s.digits), (2, 3, 4));
         assert!(s.copyright_sign);
+    }
+
+    #[test]
+    fn word_hashes_skip_short_words_and_mark_long_ones() {
+        let mut h = Vec::new();
+        push_word_hashes(b"a cat of the mountains, cat", &mut h);
+        assert_eq!(h.len(), 4, "{h:?}");
+        assert_eq!(h[0], h[3]);
+        assert!(!long_word(h[0]) && long_word(h[2]));
+        assert!(h.iter().all(|&v| v != 0));
+    }
+
+    #[test]
+    fn tree_features_read_content_vocabulary_and_segments() {
+        let rules = Rules::builtin();
+        let text = "Mountain goats of the Alps\n\
+            Home | News | Sport\n\
+            Mountain goats climb steep cliffs in the Alps every summer, looking for salt and \
+            fresh grass far above the valleys.\n\
+            The goats return to the valleys when the first snow covers the cliffs and the \
+            grass of the high pastures.\n\
+            Subscribe to our newsletter\n\
+            Copyright 2024 Example";
+        let f = rules.tree_rows(text, "", None, None);
+        let d = FEATURES1.len() + FEATURES2.len();
+        assert_eq!(f.x1[0].len(), d + D3);
+        let col = |name: &str| FEATURES3.iter().position(|n| *n == name).map(|i| d + i);
+        let (Some(vb), Some(vt), Some(sl)) = (col("v_block"), col("v_title"), col("seg_len"))
+        else {
+            panic!("feature names");
+        };
+        // The second article line shares words with the first; the menu shares none.
+        assert!(f.x1[3][vb] > 0.2, "{:?}", &f.x1[3][d..]);
+        assert_eq!(f.x1[1][vb], 0.0);
+        // "Mountain goats ... Alps" of the first article line are the title's words.
+        assert!(f.x1[2][vt] > 0.0);
+        assert!(
+            f.x1.iter()
+                .all(|r| r[sl] > 0.0 && r.iter().all(|v| v.is_finite()))
+        );
     }
 }
