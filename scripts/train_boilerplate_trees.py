@@ -45,12 +45,10 @@ def prf(y, w, removed):
 META = ["page", "fold", "site", "label", "words"]
 
 
-DROP = []
-
-
-def load_rows(path):
+def load_rows(path, drop=()):
+    """Rows of a dump, without the feature columns whose names start with a prefix in `drop`."""
     df = pd.read_csv(path, sep="\t", dtype=np.float32, engine="c")
-    names = [c for c in df.columns if c not in META and not any(c.startswith(d) for d in DROP)]
+    names = [c for c in df.columns if c not in META and not any(c.startswith(d) for d in drop)]
     # Features as the f32 values Rust compares, exactly.
     x = df[names].to_numpy(dtype=np.float32).astype(np.float64)
     y = df["label"].to_numpy().astype(int)
@@ -66,7 +64,7 @@ def honest(args):
     for seed in seeds:
         pooled = np.zeros(3)
         for f in (0, 1):
-            names, x, y, w, fold = load_rows(f"{args.honest}.s{seed}.fold{f}")
+            names, x, y, w, fold = load_rows(f"{args.honest}.s{seed}.fold{f}", args.drop)
             tr, te = fold != f, fold == f
             b = fit(x[tr], y[tr], w[tr], args)
             p = 1 / (1 + np.exp(-b.predict(x[te], raw_score=True)))
@@ -165,12 +163,12 @@ def main():
     ap.add_argument("--fold-out", metavar="PREFIX", help="write each held-out fold's model to PREFIX.foldN")
     ap.add_argument("--drop", default="", help="comma-separated prefixes of feature columns to leave out")
     args = ap.parse_args()
-    DROP.extend(d for d in args.drop.split(",") if d)
+    args.drop = [d for d in args.drop.split(",") if d]
     if args.honest:
         return honest(args)
     if not (args.rows and args.out):
         ap.error("ROWS and OUT are needed without --honest")
-    names, x, y, w, fold = load_rows(args.rows)
+    names, x, y, w, fold = load_rows(args.rows, args.drop)
     oof = np.zeros(len(y))
     for f in (0, 1):
         tr, te = fold != f, fold == f
