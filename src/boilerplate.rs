@@ -1125,8 +1125,27 @@ impl Rules {
     }
 
     /// Replaces the line model's weights with those in `tsv` (the `model.tsv` format: `s1`/`s2`,
-    /// feature name, weight; `threshold`, value). Unknown names are ignored.
+    /// feature name, weight; `threshold`, value; the `trees.tsv` format: `forest`, `tree`, `n`,
+    /// `l`). A file with linear stages replaces all of them, one with a forest replaces the tree
+    /// stages; a file without either keeps the current ones. Unknown names are ignored.
     pub fn load_model(&mut self, tsv: &str) {
+        let rows = || tsv.lines().map(|l| l.split('\t').collect::<Vec<&str>>());
+        if rows().any(|c| matches!(c.as_slice(), ["forest", _])) {
+            self.forests.clear();
+        }
+        let stage_row = |c: &[&str]| match c {
+            [stage, _, w] => {
+                stage
+                    .strip_prefix('s')
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .is_some_and(|n| (1..=8).contains(&n))
+                    && w.parse::<f32>().is_ok()
+            }
+            _ => false,
+        };
+        if rows().any(|c| stage_row(&c)) {
+            self.stages = vec![vec![0.0; FEATURES1.len()]];
+        }
         for line in tsv.lines() {
             let cols: Vec<&str> = line.split('\t').collect();
             match cols.as_slice() {
@@ -1188,6 +1207,11 @@ impl Rules {
                         self.threshold = v;
                     }
                 }
+                ["soft_threshold", v] => {
+                    if let Ok(v) = v.parse() {
+                        self.soft_threshold = v;
+                    }
+                }
                 ["prose_threshold", v] => {
                     if let Ok(v) = v.parse() {
                         self.prose_threshold = v;
@@ -1214,6 +1238,26 @@ impl Rules {
     /// Sets the decision threshold of the line model (probability of boilerplate).
     pub fn set_threshold(&mut self, t: f32) {
         self.threshold = t;
+    }
+
+    /// The decision thresholds `[threshold, soft_threshold, guard_threshold, prose_threshold]`.
+    pub fn thresholds(&self) -> [f32; 4] {
+        [
+            self.threshold,
+            self.soft_threshold,
+            self.guard_threshold,
+            self.prose_threshold,
+        ]
+    }
+
+    /// Sets the decision thresholds in [`Rules::thresholds`] order (tuning harness).
+    pub fn set_thresholds(&mut self, t: [f32; 4]) {
+        [
+            self.threshold,
+            self.soft_threshold,
+            self.guard_threshold,
+            self.prose_threshold,
+        ] = t;
     }
 
     /// Sets the stage weights directly (training harness): stage 1 is [`FEATURES1`] wide, the
@@ -2131,6 +2175,22 @@ mod tests {
 
     fn removed(rules: &Rules, text: &str) -> Vec<u32> {
         rules.removals(text).iter().map(|r| r.line_index).collect()
+    }
+
+    #[test]
+    fn load_model_replaces_the_stages_it_has() {
+        let mut r = Rules::builtin();
+        let (stages, trees) = (r.stages.clone(), r.forests[0].nodes.len());
+        r.load_model(TREES_FILE);
+        r.load_model(MODEL_FILE);
+        assert_eq!(r.forests.len(), 1);
+        assert_eq!(r.forests[0].nodes.len(), trees);
+        assert_eq!(r.stages, stages);
+        r.load_model("s1\tbias\t1\nthreshold\t0.4\n");
+        assert_eq!(r.stages.len(), 1);
+        assert_eq!(r.stages[0][0], 1.0);
+        assert_eq!(r.forests.len(), 1);
+        assert_eq!(r.thresholds()[0], 0.4);
     }
 
     #[test]
