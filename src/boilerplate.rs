@@ -106,6 +106,14 @@ struct Hit {
     hard: bool,
 }
 
+/// A page's line facts and model probabilities ([`Rules::score_page`]).
+#[derive(Debug, Clone)]
+pub struct ScoredPage {
+    infos: Vec<LineInfo>,
+    x1: Vec<f32>,
+    p2: Vec<f32>,
+}
+
 /// The rule set, built once and shared by all workers.
 #[derive(Debug)]
 pub struct Rules {
@@ -1348,8 +1356,26 @@ impl Rules {
         site: &str,
         repeated: Option<&RepeatedLines>,
     ) -> Vec<Removal> {
+        self.removals_scored(text, &self.score_page(text, site, repeated))
+    }
+
+    /// The line facts and model probabilities of a page, which [`Rules::removals_scored`]
+    /// decides on (tuning harness: one scoring serves many thresholds).
+    pub fn score_page(
+        &self,
+        text: &str,
+        site: &str,
+        repeated: Option<&RepeatedLines>,
+    ) -> ScoredPage {
         let (infos, x1, hashes) = self.analyse(text, site, repeated);
         let p2 = self.scores(&infos, &x1, &hashes);
+        ScoredPage { infos, x1, p2 }
+    }
+
+    /// [`Rules::removals_in`] of `text` from its [`Rules::score_page`], with this rule set's
+    /// thresholds.
+    pub fn removals_scored(&self, text: &str, scored: &ScoredPage) -> Vec<Removal> {
+        let ScoredPage { infos, x1, p2 } = scored;
         let d1 = FEATURES1.len();
         let feature = |k: usize, f: usize| x1[k * d1 + f];
         let mut out = Vec::new();
@@ -1428,7 +1454,7 @@ impl Rules {
             });
         }
         if !out.is_empty() && !self.kept(RULE_PUNCT) {
-            out = with_punctuation_lines(text, out, &infos);
+            out = with_punctuation_lines(text, out, infos);
         }
         out
     }
