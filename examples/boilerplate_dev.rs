@@ -11,12 +11,19 @@
 //! cargo run --release --example boilerplate_dev -- dump-folds PAGES.jsonl PREFIX [SEED]...
 //!   honest held-out rows: for each fold split (site-hash seed, default 7) and fold k, the
 //!   linear stages fitted without fold k's pages, and every page's rows with those weights, to
-//!   PREFIX.s{SEED}.fold{k} (`train_boilerplate_trees.py --honest PREFIX`).
+//!   PREFIX.s{SEED}.fold{k} (`train_boilerplate_trees.py --honest PREFIX`), and those linear
+//!   stages to PREFIX.s{SEED}.fold{k}.linear.
+//! cargo run --release --example boilerplate_dev -- honest-e2e PAGES.jsonl PREFIX [SEED]...
+//!   honest end-to-end held-out P/R/F1: fold k of each split scored by the full `removals_in`
+//!   with PREFIX.s{SEED}.fold{k}.linear and .trees (`train_boilerplate_trees.py --honest PREFIX
+//!   --fold-models`), both trained without fold k; BP_GRID=1 adds a grid over the thresholds
+//!   (values from BP_GRID_T, BP_GRID_SOFT, BP_GRID_GUARD, BP_GRID_PROSE, comma-separated).
+//! `run` and `honest-e2e` take BP_THRESHOLDS=threshold,soft,guard,prose over the shipped ones.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
 
-use corpusmill::boilerplate::{Config, FEATURES1, FEATURES2, Rules};
+use corpusmill::boilerplate::{Config, FEATURES1, FEATURES2, Removal, Rules, ScoredPage};
 use corpusmill::linestats::{LineStats, RepeatedLines};
 use rayon::prelude::*;
 
@@ -298,12 +305,182 @@ fn model_tsv(stages: &[Vec<f32>], threshold: f32) -> String {
         "# Line model weights, written by scripts/train_boilerplate.sh (examples/boilerplate_dev.rs train).\n",
     );
     s += &format!("threshold\t{threshold}\nprose_threshold\t{PROSE_THRESHOLD}\n");
+    s + &stages_tsv(stages)
+}
+
+/// The `s1`/`s2`/... weight lines of `stages` (no thresholds).
+fn stages_tsv(stages: &[Vec<f32>]) -> String {
+    let mut s = String::new();
     for (i, w) in stages.iter().enumerate() {
         for (n, w) in FEATURES1.iter().chain(FEATURES2).zip(w) {
             s += &format!("s{}\t{n}\t{w:.5}\n", i + 1);
         }
     }
     s
+}
+
+/// Word counts `[tp, fp, fn]` of the removals `removed` (parallel to `test`, page indexes).
+fn counts(pages: &[Page], test: &[usize], removed: &[Vec<Removal>]) -> [u64; 3] {
+    let mut c = [0u64; 3];
+    for (&d, rem) in test.iter().zip(removed) {
+        let p = &pages[d];
+        let rem: HashSet<u32> = rem.iter().map(|r| r.line_index).collect();
+        for (i, (&content, &w)) in p.content.iter().zip(&p.words).enumerate() {
+            let w = w as u64;
+            match (rem.contains(&(i as u32)), content) {
+                (true, true) => c[1] += w,
+                (true, false) => c[0] += w,
+                (false, false) => c[2] += w,
+                (false, true) => {}
+            }
+        }
+    }
+    c
+}
+
+fn prf1(c: [u64; 3]) -> (f64, f64, f64) {
+    let p = c[0] as f64 / (c[0] + c[1]).max(1) as f64;
+    let r = c[0] as f64 / (c[0] + c[2]).max(1) as f64;
+    (p, r, 2.0 * p * r / (p + r).max(1e-12))
+}
+
+/// Mean over splits of the pooled (both folds) P, R, F1; `per_fold` is in (seed, fold) order.
+fn split_means(per_fold: &[[u64; 3]]) -> (f64, f64, f64) {
+    let splits: Vec<(f64, f64, f64)> = per_fold
+        .chunks(2)
+        .map(|f| prf1([f[0][0] + f[1][0], f[0][1] + f[1][1], f[0][2] + f[1][2]]))
+        .collect();
+    let n = splits.len().max(1) as f64;
+    (
+        splits.iter().map(|s| s.0).sum::<f64>() / n,
+        splits.iter().map(|s| s.1).sum::<f64>() / n,
+        splits.iter().map(|s| s.2).sum::<f64>() / n,
+    )
+}
+
+/// Decision thresholds from `BP_THRESHOLDS` ("threshold,soft,guard,prose"), else `default`.
+fn env_thresholds(default: [f32; 4]) -> anyhow::Result<[f32; 4]> {
+    let Ok(v) = std::env::var("BP_THRESHOLDS") else {
+        return Ok(default);
+    };
+    let t: Vec<f32> = v.split(',').map(str::parse).collect::<Result<_, _>>()?;
+    t.try_into()
+        .map_err(|_| anyhow::anyhow!("BP_THRESHOLDS needs 4 values: threshold,soft,guard,prose"))
+}
+
+/// Grid values of one threshold from `var` (comma-separated), else `default`.
+fn env_grid(var: &str, default: &[f32]) -> anyhow::Result<Vec<f32>> {
+    match std::env::var(var) {
+        Ok(v) => Ok(v.split(',').map(str::parse).collect::<Result<_, _>>()?),
+        Err(_) => Ok(default.to_vec()),
+    }
+}
+
+/// One held-out fold: split seed, fold, its rule set, test pages and their scores.
+type HeldOut = (u64, u64, Rules, Vec<usize>, Vec<ScoredPage>);
+
+/// Honest end-to-end held-out figures: for each split seed and fold k, the rule set with the
+/// linear stages `PREFIX.s{SEED}.fold{k}.linear` (`dump-folds`) and the trees
+/// `PREFIX.s{SEED}.fold{k}.trees` (`train_boilerplate_trees.py --honest PREFIX --fold-models`),
+/// both trained without fold k, runs the full `removals_in` on fold k's pages (corpus line
+/// statistics of all pages). With `BP_GRID` set, a grid over the four decision thresholds.
+fn honest_e2e(
+    pages: &[Page],
+    rep: &RepeatedLines,
+    prefix: &str,
+    seeds: &[u64],
+) -> anyhow::Result<()> {
+    let shipped = env_thresholds(Rules::builtin().thresholds())?;
+    let mut folds: Vec<HeldOut> = Vec::new();
+    for &seed in seeds {
+        for k in 0..2 {
+            let path = format!("{prefix}.s{seed}.fold{k}");
+            let mut rules = Rules::builtin();
+            rules.load_model(&std::fs::read_to_string(format!("{path}.linear"))?);
+            rules.load_model(&std::fs::read_to_string(format!("{path}.trees"))?);
+            rules.set_thresholds(shipped);
+            let test: Vec<usize> = (0..pages.len())
+                .filter(|&d| site_fold(&pages[d].site, seed) == k)
+                .collect();
+            let scored: Vec<ScoredPage> = test
+                .par_iter()
+                .map(|&d| rules.score_page(&pages[d].text, &pages[d].site, Some(rep)))
+                .collect();
+            folds.push((seed, k, rules, test, scored));
+        }
+    }
+    let run = |folds: &mut [HeldOut], t: [f32; 4]| {
+        folds
+            .iter_mut()
+            .map(|(_, _, rules, test, scored)| {
+                rules.set_thresholds(t);
+                let removed: Vec<Vec<Removal>> = test
+                    .par_iter()
+                    .zip(scored.par_iter())
+                    .map(|(&d, s)| rules.removals_scored(&pages[d].text, s))
+                    .collect();
+                counts(pages, test, &removed)
+            })
+            .collect::<Vec<[u64; 3]>>()
+    };
+    let base = run(&mut folds, shipped);
+    let fmt = |t: [f32; 4]| format!("t={} soft={} guard={} prose={}", t[0], t[1], t[2], t[3]);
+    println!("honest e2e, {}:", fmt(shipped));
+    for (i, c) in base.iter().enumerate() {
+        let (p, r, f) = prf1(*c);
+        println!(
+            "  seed {} fold {}: P={p:.4} R={r:.4} F1={f:.4}",
+            folds[i].0, folds[i].1
+        );
+    }
+    for (j, f) in base.chunks(2).enumerate() {
+        let (p, r, f1) = prf1([f[0][0] + f[1][0], f[0][1] + f[1][1], f[0][2] + f[1][2]]);
+        println!(
+            "  seed {} both folds: P={p:.4} R={r:.4} F1={f1:.4}",
+            folds[2 * j].0
+        );
+    }
+    let (bp, br, bf) = split_means(&base);
+    println!(
+        "honest e2e mean of {} splits: P={bp:.4} R={br:.4} F1={bf:.4}",
+        seeds.len()
+    );
+    if std::env::var_os("BP_GRID").is_none() {
+        return Ok(());
+    }
+    let ts = env_grid("BP_GRID_T", &[0.35, 0.4, 0.45, 0.5, 0.55, 0.6])?;
+    let softs = env_grid("BP_GRID_SOFT", &[0.15, 0.2, 0.25, 0.3, 0.4, 0.5])?;
+    let guards = env_grid(
+        "BP_GRID_GUARD",
+        &[0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.97, 1.01],
+    )?;
+    let proses = env_grid("BP_GRID_PROSE", &[0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01])?;
+    let mut results = Vec::new();
+    for &t in &ts {
+        for &soft in &softs {
+            for &guard in &guards {
+                for &prose in &proses {
+                    let th = [t, soft, guard, prose];
+                    let (p, r, f) = split_means(&run(&mut folds, th));
+                    results.push((f, p, r, th));
+                }
+            }
+        }
+    }
+    results.sort_by(|a, b| b.0.total_cmp(&a.0));
+    println!(
+        "grid of {} settings, best F1 first (* = P not below the current {bp:.4}):",
+        results.len()
+    );
+    for (f, p, r, th) in results.iter().take(25) {
+        let mark = if *p >= bp { "*" } else { " " };
+        println!("{mark} P={p:.4} R={r:.4} F1={f:.4}  {}", fmt(*th));
+    }
+    println!("best with P >= {bp:.4}:");
+    for (f, p, r, th) in results.iter().filter(|x| x.1 >= bp).take(15) {
+        println!("  P={p:.4} R={r:.4} F1={f:.4}  {}", fmt(*th));
+    }
+    Ok(())
 }
 
 fn decide(rules: &Rules, pages: &[&Page], rep: &RepeatedLines) -> Vec<HashSet<u32>> {
@@ -385,7 +562,7 @@ fn time_dir(dir: &str, reps: usize) -> anyhow::Result<()> {
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: boilerplate_dev run PAGES.jsonl OUT.jsonl [--keep-rule NAME]... [--keep-comments] | train PAGES.jsonl MODEL.tsv | dump PAGES.jsonl ROWS.tsv [LOGITS] | dump-folds PAGES.jsonl PREFIX [SEED]... | time DIR REPS";
+    let usage = "usage: boilerplate_dev run PAGES.jsonl OUT.jsonl [--keep-rule NAME]... [--keep-comments] | train PAGES.jsonl MODEL.tsv | dump PAGES.jsonl ROWS.tsv [LOGITS] | dump-folds PAGES.jsonl PREFIX [SEED]... | honest-e2e PAGES.jsonl PREFIX [SEED]... | time DIR REPS";
     if args.len() < 3 {
         anyhow::bail!(usage);
     }
@@ -412,6 +589,8 @@ fn main() -> anyhow::Result<()> {
             if let Some(model) = std::env::var_os("BP_MODEL") {
                 rules.load_model(&std::fs::read_to_string(model)?);
             }
+            let t = env_thresholds(rules.thresholds())?;
+            rules.set_thresholds(t);
             if let Some(pos) = args.iter().position(|a| a == "--threshold")
                 && let Some(t) = args.get(pos + 1).and_then(|t| t.parse().ok())
             {
@@ -450,6 +629,17 @@ fn main() -> anyhow::Result<()> {
                     println!("{k}\tboiler {tp}\tcontent {fp}");
                 }
             }
+        }
+        "honest-e2e" => {
+            let seeds: Vec<u64> = if args.len() > 3 {
+                args[3..]
+                    .iter()
+                    .map(|s| s.parse())
+                    .collect::<Result<_, _>>()?
+            } else {
+                vec![FOLD_SEED]
+            };
+            honest_e2e(&pages, &rep, &args[2], &seeds)?;
         }
         "dump" => {
             // Tree-stage training rows: page, site fold, label (1 = boilerplate), words, then
@@ -492,10 +682,11 @@ fn main() -> anyhow::Result<()> {
                         .collect();
                     let stages = fit(&pages, &r, &train, context_stages);
                     let mut rules = Rules::builtin();
-                    rules.set_weights(stages);
+                    rules.set_weights(stages.clone());
                     let path = format!("{}.s{seed}.fold{k}", args[2]);
                     write_rows(&rules, &pages, &rep, None, seed, &path)?;
-                    eprintln!("wrote {path}");
+                    std::fs::write(format!("{path}.linear"), stages_tsv(&stages))?;
+                    eprintln!("wrote {path} and {path}.linear");
                 }
             }
         }

@@ -8,13 +8,14 @@ pages in the `forest`/`tree`/`n`/`l` format `Rules::load_model` reads.
 
 Usage: train_boilerplate_trees.py ROWS.tsv OUT.tsv [--trees N] [--leaves N] [--lr X]
        [--oof OOF.txt]   (out-of-fold logits per row, the input of a later tree stage)
-       train_boilerplate_trees.py --honest PREFIX [--split-seeds 7,11,13] [--trees N] ...
+       train_boilerplate_trees.py --honest PREFIX [--split-seeds 7,11,13] [--fold-models] [--trees N] ...
 The held-out folds of the first form leak: the linear stages in ROWS were fitted on every page,
 the test fold's included. `--honest PREFIX` reads the rows `boilerplate_dev dump-folds PAGES
 PREFIX SEED...` writes, where fold k's file has the linear stages fitted without fold k: for each
 split seed and fold k the trees are trained on that file's fold != k rows and scored on its
 fold k rows. It prints P/R/F1 per fold, pooled over both folds per seed, and the mean over the
-seeds, and writes no model.
+seeds; with --fold-models it writes each fold's trees to PREFIX.sSEED.foldK.trees (without a
+threshold line) for `boilerplate_dev honest-e2e`, else no model.
 Needs numpy, pandas, lightgbm (e.g. in a venv: pip install numpy pandas lightgbm).
 """
 import argparse
@@ -67,6 +68,8 @@ def honest(args):
             names, x, y, w, fold = load_rows(f"{args.honest}.s{seed}.fold{f}", args.drop)
             tr, te = fold != f, fold == f
             b = fit(x[tr], y[tr], w[tr], args)
+            if args.fold_models:
+                export(b, names, f"{args.honest}.s{seed}.fold{f}.trees", None)
             p = 1 / (1 + np.exp(-b.predict(x[te], raw_score=True)))
             c = counts(y[te], w[te], p >= t)
             pooled += c
@@ -108,9 +111,10 @@ def export(booster, names, out, guard):
         "# Boilerplate tree stage, written by scripts/train_boilerplate_trees.py (LightGBM).",
         "# forest BIAS; tree; n FEATURE THRESHOLD LEFT RIGHT (x <= threshold goes left;",
         "# child >= 0 is a split of this tree, -(j+1) its leaf j); l VALUE per leaf in order.",
-        f"guard_threshold\t{guard}",
-        "forest\t0",
     ]
+    if guard is not None:
+        lines.append(f"guard_threshold\t{guard}")
+    lines.append("forest\t0")
     for tree in dump["tree_info"]:
         splits, leaves = [], []
 
@@ -159,6 +163,11 @@ def main():
         type=float,
         default=0.93,
         help="threshold for long lines above the comment form (chosen on the seed pages)",
+    )
+    ap.add_argument(
+        "--fold-models",
+        action="store_true",
+        help="with --honest, write each fold's trees to PREFIX.sSEED.foldK.trees (no thresholds)",
     )
     ap.add_argument("--fold-out", metavar="PREFIX", help="write each held-out fold's model to PREFIX.foldN")
     ap.add_argument("--drop", default="", help="comma-separated prefixes of feature columns to leave out")
