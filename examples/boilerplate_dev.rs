@@ -383,7 +383,9 @@ type HeldOut = (u64, u64, Rules, Vec<usize>, Vec<ScoredPage>);
 /// linear stages `PREFIX.s{SEED}.fold{k}.linear` (`dump-folds`) and the trees
 /// `PREFIX.s{SEED}.fold{k}.trees` (`train_boilerplate_trees.py --honest PREFIX --fold-models`),
 /// both trained without fold k, runs the full `removals_in` on fold k's pages (corpus line
-/// statistics of all pages). With `BP_GRID` set, a grid over the four decision thresholds.
+/// statistics of all pages). With `BP_GRID` set, a grid over the four decision thresholds
+/// (the best `BP_GRID_TOP` settings printed, default 15; with `BP_GRID_SEEDS=PAGES`, settings
+/// under which the shipped model does not score those pages exactly P = R = 1 are marked).
 fn honest_e2e(
     pages: &[Page],
     rep: &RepeatedLines,
@@ -455,6 +457,30 @@ fn honest_e2e(
         &[0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.97, 1.01],
     )?;
     let proses = env_grid("BP_GRID_PROSE", &[0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01])?;
+    // Pages that must stay exactly P = R = 1 with the shipped model (`BP_GRID_SEEDS`, scored
+    // as their own corpus, as `eval boilerplate` does per file): settings failing them are left
+    // out of the list of those that keep precision.
+    let seed_pages = match std::env::var("BP_GRID_SEEDS") {
+        Ok(path) => load(&path)?,
+        Err(_) => Vec::new(),
+    };
+    let seed_rep = corpus(&seed_pages);
+    let mut shipped_rules = Rules::builtin();
+    let seed_idx: Vec<usize> = (0..seed_pages.len()).collect();
+    let seed_scored: Vec<ScoredPage> = seed_pages
+        .par_iter()
+        .map(|p| shipped_rules.score_page(&p.text, &p.site, Some(&seed_rep)))
+        .collect();
+    let mut seeds_ok = |t: [f32; 4]| {
+        shipped_rules.set_thresholds(t);
+        let removed: Vec<Vec<Removal>> = seed_pages
+            .iter()
+            .zip(&seed_scored)
+            .map(|(p, s)| shipped_rules.removals_scored(&p.text, s))
+            .collect();
+        let c = counts(&seed_pages, &seed_idx, &removed);
+        c[1] == 0 && c[2] == 0
+    };
     let mut results = Vec::new();
     for &t in &ts {
         for &soft in &softs {
@@ -462,22 +488,27 @@ fn honest_e2e(
                 for &prose in &proses {
                     let th = [t, soft, guard, prose];
                     let (p, r, f) = split_means(&run(&mut folds, th));
-                    results.push((f, p, r, th));
+                    results.push((f, p, r, th, seeds_ok(th)));
                 }
             }
         }
     }
     results.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let top: usize = std::env::var("BP_GRID_TOP")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(15);
     println!(
         "grid of {} settings, best F1 first (* = P not below the current {bp:.4}):",
         results.len()
     );
-    for (f, p, r, th) in results.iter().take(25) {
+    for (f, p, r, th, ok) in results.iter().take(top) {
         let mark = if *p >= bp { "*" } else { " " };
-        println!("{mark} P={p:.4} R={r:.4} F1={f:.4}  {}", fmt(*th));
+        let seeds = if *ok { "" } else { "  (fails BP_GRID_SEEDS)" };
+        println!("{mark} P={p:.4} R={r:.4} F1={f:.4}  {}{seeds}", fmt(*th));
     }
-    println!("best with P >= {bp:.4}:");
-    for (f, p, r, th) in results.iter().filter(|x| x.1 >= bp).take(15) {
+    println!("best with P >= {bp:.4} (and BP_GRID_SEEDS exact):");
+    for (f, p, r, th, _) in results.iter().filter(|x| x.1 >= bp && x.4).take(top) {
         println!("  P={p:.4} R={r:.4} F1={f:.4}  {}", fmt(*th));
     }
     Ok(())
