@@ -91,6 +91,7 @@ def fit(x, y, w, args):
         objective="binary",
         learning_rate=args.lr,
         num_leaves=args.leaves,
+        max_depth=args.max_depth,
         min_child_weight=args.min_weight,
         min_child_samples=20,
         feature_fraction=0.8,
@@ -155,6 +156,7 @@ def main():
     ap.add_argument("--threshold", type=float, default=0.5, help="decision threshold for --honest")
     ap.add_argument("--trees", type=int, default=25)
     ap.add_argument("--leaves", type=int, default=15)
+    ap.add_argument("--max-depth", type=int, default=-1, help="LightGBM max_depth (-1: no limit)")
     ap.add_argument("--lr", type=float, default=0.1)
     ap.add_argument("--min-weight", type=float, default=5.0)
     ap.add_argument("--oof")

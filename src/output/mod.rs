@@ -260,6 +260,11 @@ fn writer_properties(table: Table, options: &WriteOptions) -> WriterProperties {
                 .set_column_dictionary_enabled(path.clone(), false)
                 .set_column_statistics_enabled(path.clone(), EnabledStatistics::None)
                 .set_column_encoding(path, Encoding::DELTA_BINARY_PACKED),
+            ColumnEncoding::Offsets => builder
+                .set_column_dictionary_enabled(path.clone(), false)
+                .set_column_statistics_enabled(path.clone(), EnabledStatistics::None)
+                .set_column_compression(path.clone(), Compression::UNCOMPRESSED)
+                .set_column_encoding(path, Encoding::DELTA_BINARY_PACKED),
             ColumnEncoding::PlainText => builder
                 .set_column_dictionary_enabled(path.clone(), false)
                 .set_column_statistics_enabled(path, EnabledStatistics::None),
