@@ -18,7 +18,7 @@
 //!   with PREFIX.s{SEED}.fold{k}.linear and .trees (`train_boilerplate_trees.py --honest PREFIX
 //!   --fold-models`), both trained without fold k; BP_GRID=1 adds a grid over the thresholds
 //!   (values from BP_GRID_T, BP_GRID_SOFT, BP_GRID_GUARD, BP_GRID_PROSE, comma-separated).
-//! `run` and `honest-e2e` take BP_THRESHOLDS=threshold,soft,guard,prose over the shipped ones.
+//! `run` and `honest-e2e` take BP_THRESHOLDS=threshold,soft,guard,prose,sandwich over the shipped ones.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
@@ -358,14 +358,15 @@ fn split_means(per_fold: &[[u64; 3]]) -> (f64, f64, f64) {
     )
 }
 
-/// Decision thresholds from `BP_THRESHOLDS` ("threshold,soft,guard,prose"), else `default`.
-fn env_thresholds(default: [f32; 4]) -> anyhow::Result<[f32; 4]> {
+/// Decision thresholds from `BP_THRESHOLDS` ("threshold,soft,guard,prose,sandwich"), else `default`.
+fn env_thresholds(default: [f32; 5]) -> anyhow::Result<[f32; 5]> {
     let Ok(v) = std::env::var("BP_THRESHOLDS") else {
         return Ok(default);
     };
     let t: Vec<f32> = v.split(',').map(str::parse).collect::<Result<_, _>>()?;
-    t.try_into()
-        .map_err(|_| anyhow::anyhow!("BP_THRESHOLDS needs 4 values: threshold,soft,guard,prose"))
+    t.try_into().map_err(|_| {
+        anyhow::anyhow!("BP_THRESHOLDS needs 5 values: threshold,soft,guard,prose,sandwich")
+    })
 }
 
 /// Grid values of one threshold from `var` (comma-separated), else `default`.
@@ -411,7 +412,7 @@ fn honest_e2e(
             folds.push((seed, k, rules, test, scored));
         }
     }
-    let run = |folds: &mut [HeldOut], t: [f32; 4]| {
+    let run = |folds: &mut [HeldOut], t: [f32; 5]| {
         folds
             .iter_mut()
             .map(|(_, _, rules, test, scored)| {
@@ -426,7 +427,12 @@ fn honest_e2e(
             .collect::<Vec<[u64; 3]>>()
     };
     let base = run(&mut folds, shipped);
-    let fmt = |t: [f32; 4]| format!("t={} soft={} guard={} prose={}", t[0], t[1], t[2], t[3]);
+    let fmt = |t: [f32; 5]| {
+        format!(
+            "t={} soft={} guard={} prose={} sandwich={}",
+            t[0], t[1], t[2], t[3], t[4]
+        )
+    };
     println!("honest e2e, {}:", fmt(shipped));
     for (i, c) in base.iter().enumerate() {
         let (p, r, f) = prf1(*c);
@@ -457,6 +463,7 @@ fn honest_e2e(
         &[0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.97, 1.01],
     )?;
     let proses = env_grid("BP_GRID_PROSE", &[0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01])?;
+    let sandwiches = env_grid("BP_GRID_SANDWICH", &[0.5])?;
     // Pages that must stay exactly P = R = 1 with the shipped model (`BP_GRID_SEEDS`, scored
     // as their own corpus, as `eval boilerplate` does per file): settings failing them are left
     // out of the list of those that keep precision.
@@ -471,7 +478,7 @@ fn honest_e2e(
         .par_iter()
         .map(|p| shipped_rules.score_page(&p.text, &p.site, Some(&seed_rep)))
         .collect();
-    let mut seeds_ok = |t: [f32; 4]| {
+    let mut seeds_ok = |t: [f32; 5]| {
         shipped_rules.set_thresholds(t);
         let removed: Vec<Vec<Removal>> = seed_pages
             .iter()
@@ -486,9 +493,11 @@ fn honest_e2e(
         for &soft in &softs {
             for &guard in &guards {
                 for &prose in &proses {
-                    let th = [t, soft, guard, prose];
-                    let (p, r, f) = split_means(&run(&mut folds, th));
-                    results.push((f, p, r, th, seeds_ok(th)));
+                    for &sandwich in &sandwiches {
+                        let th = [t, soft, guard, prose, sandwich];
+                        let (p, r, f) = split_means(&run(&mut folds, th));
+                        results.push((f, p, r, th, seeds_ok(th)));
+                    }
                 }
             }
         }

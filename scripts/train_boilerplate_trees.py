@@ -106,15 +106,21 @@ def fit(x, y, w, args):
     return lgb.train(params, lgb.Dataset(x, y, weight=w), num_boost_round=args.trees)
 
 
-def export(booster, names, out, guard):
+def shipped_thresholds(args):
+    return {"guard": args.guard, "prose": args.prose, "sandwich": args.sandwich}
+
+
+def export(booster, names, out, thresholds):
     dump = booster.dump_model()
     lines = [
         "# Boilerplate tree stage, written by scripts/train_boilerplate_trees.py (LightGBM).",
         "# forest BIAS; tree; n FEATURE THRESHOLD LEFT RIGHT (x <= threshold goes left;",
         "# child >= 0 is a split of this tree, -(j+1) its leaf j); l VALUE per leaf in order.",
     ]
-    if guard is not None:
-        lines.append(f"guard_threshold\t{guard}")
+    # The decision thresholds tuned for these trees travel with them (None: the fold models
+    # of --honest, which take whatever the harness sets).
+    for name, value in (thresholds or {}).items():
+        lines.append(f"{name}_threshold\t{value}")
     lines.append("forest\t0")
     for tree in dump["tree_info"]:
         splits, leaves = [], []
@@ -154,18 +160,23 @@ def main():
     ap.add_argument("--honest", metavar="PREFIX", help="score the dump-folds rows PREFIX.sSEED.foldK")
     ap.add_argument("--split-seeds", default="7", help="comma-separated fold split seeds for --honest")
     ap.add_argument("--threshold", type=float, default=0.5, help="decision threshold for --honest")
-    ap.add_argument("--trees", type=int, default=25)
+    ap.add_argument("--trees", type=int, default=100)
     ap.add_argument("--leaves", type=int, default=15)
     ap.add_argument("--max-depth", type=int, default=-1, help="LightGBM max_depth (-1: no limit)")
     ap.add_argument("--lr", type=float, default=0.1)
-    ap.add_argument("--min-weight", type=float, default=5.0)
+    ap.add_argument("--min-weight", type=float, default=50.0)
     ap.add_argument("--oof")
     ap.add_argument(
         "--guard",
         type=float,
-        default=0.85,
-        help="threshold for long lines above the comment form (the best honest end-to-end F1 of "
-        "those that keep the seed pages exact: boilerplate_dev honest-e2e with BP_GRID)",
+        default=0.9,
+        help="threshold for long lines above the comment form; it and the two below are the best "
+        "honest end-to-end F1 of the settings that keep the seed pages exact and precision "
+        "(boilerplate_dev honest-e2e with BP_GRID)",
+    )
+    ap.add_argument("--prose", type=float, default=0.6, help="threshold for long unpunctuated prose-like lines")
+    ap.add_argument(
+        "--sandwich", type=float, default=0.7, help="threshold for a short line between two kept lines of running text"
     )
     ap.add_argument(
         "--fold-models",
@@ -187,7 +198,7 @@ def main():
         b = fit(x[tr], y[tr], w[tr], args)
         oof[te] = b.predict(x[te], raw_score=True)
         if args.fold_out:
-            export(b, names, f"{args.fold_out}.fold{f}", args.guard)
+            export(b, names, f"{args.fold_out}.fold{f}", shipped_thresholds(args))
         p = 1 / (1 + np.exp(-oof[te]))
         for t in (0.4, 0.5, 0.6):
             pr, rc = prf(y[te], w[te], p >= t)
@@ -197,7 +208,7 @@ def main():
     for t in (0.4, 0.5, 0.6):
         pr, rc = prf(y, w, p >= t)
         print(f"in-sample t={t}: P={pr:.3f} R={rc:.3f}")
-    export(b, names, args.out, args.guard)
+    export(b, names, args.out, shipped_thresholds(args))
     if args.oof:
         np.savetxt(args.oof, oof, fmt="%.6g")
 

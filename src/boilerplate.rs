@@ -136,6 +136,9 @@ pub struct Rules {
     threshold: f32,
     soft_threshold: f32,
     guard_threshold: f32,
+    /// The line model's threshold for a short line between two lines of running text it keeps
+    /// ([`Rules::sandwiched`]): a subheading, a caption or a pull quote more often than not.
+    sandwich_threshold: f32,
     /// The line model's threshold for a long line of running text ([`LineInfo::prose_like`]).
     prose_threshold: f32,
     repeat_min_docs: u32,
@@ -1059,6 +1062,7 @@ impl Rules {
             threshold: 0.5,
             soft_threshold: 0.3,
             guard_threshold: 0.85,
+            sandwich_threshold: 0.5,
             prose_threshold: 0.85,
             repeat_min_docs: 3,
             config,
@@ -1225,6 +1229,11 @@ impl Rules {
                         self.prose_threshold = v;
                     }
                 }
+                ["sandwich_threshold", v] => {
+                    if let Ok(v) = v.parse() {
+                        self.sandwich_threshold = v;
+                    }
+                }
                 ["guard_threshold", v] => {
                     if let Ok(v) = v.parse() {
                         self.guard_threshold = v;
@@ -1248,23 +1257,38 @@ impl Rules {
         self.threshold = t;
     }
 
-    /// The decision thresholds `[threshold, soft_threshold, guard_threshold, prose_threshold]`.
-    pub fn thresholds(&self) -> [f32; 4] {
+    /// Whether line `k` is short and sits between two lines of running text (20 words or more,
+    /// sentence-final punctuation) that the line model keeps.
+    fn sandwiched(&self, infos: &[LineInfo], p: &[f32], k: usize) -> bool {
+        let running_text = |j: usize| {
+            infos
+                .get(j)
+                .zip(p.get(j))
+                .is_some_and(|(i, &p)| i.words >= 20 && i.end_punct && p < self.threshold)
+        };
+        infos[k].words < 15 && k > 0 && running_text(k - 1) && running_text(k + 1)
+    }
+
+    /// The decision thresholds `[threshold, soft_threshold, guard_threshold, prose_threshold,
+    /// sandwich_threshold]`.
+    pub fn thresholds(&self) -> [f32; 5] {
         [
             self.threshold,
             self.soft_threshold,
             self.guard_threshold,
             self.prose_threshold,
+            self.sandwich_threshold,
         ]
     }
 
     /// Sets the decision thresholds in [`Rules::thresholds`] order (tuning harness).
-    pub fn set_thresholds(&mut self, t: [f32; 4]) {
+    pub fn set_thresholds(&mut self, t: [f32; 5]) {
         [
             self.threshold,
             self.soft_threshold,
             self.guard_threshold,
             self.prose_threshold,
+            self.sandwich_threshold,
         ] = t;
     }
 
@@ -1412,6 +1436,8 @@ impl Rules {
                 self.guard_threshold
             } else if info.prose_like() {
                 self.prose_threshold
+            } else if self.sandwiched(infos, p2, k) {
+                self.sandwich_threshold.max(self.threshold)
             } else {
                 self.threshold
             };
@@ -2626,6 +2652,32 @@ mod tests {
         let s = CharStats::of("Home | About » Contact © 2024");
         assert_eq!((s.seps, s.upper_words, s.digits), (2, 3, 4));
         assert!(s.copyright_sign);
+    }
+
+    #[test]
+    fn short_line_between_kept_paragraphs_is_sandwiched() {
+        let rules = Rules::builtin();
+        let para = |topic: &str| {
+            format!(
+                "The {topic} was rebuilt after the war by the people who had lived there, and \
+                 the work took most of a decade because materials were scarce and every brick \
+                 had to be carried by hand from the river."
+            )
+        };
+        let page = format!(
+            "{}\nThe old bridge at dawn, after the flood\n{}\nHome\nContact",
+            para("bridge"),
+            para("station")
+        );
+        let scored = rules.score_page(&page, "", None);
+        let ScoredPage { infos, p2, .. } = &scored;
+        assert!(p2[0] < rules.threshold && p2[2] < rules.threshold);
+        // The caption sits between two kept paragraphs; the menu line below has one above only.
+        assert!(rules.sandwiched(infos, p2, 1));
+        assert!(!rules.sandwiched(infos, p2, 3));
+        assert!(!rules.sandwiched(infos, p2, 0));
+        let kept = rules.removals_scored(&page, &scored);
+        assert!(kept.iter().all(|r| r.line_index != 1), "{kept:?}");
     }
 
     #[test]
