@@ -122,6 +122,9 @@ fn prf(pages: &[&Page], removed: &[HashSet<u32>]) -> (f64, f64) {
     )
 }
 
+/// Rows per partial gradient of [`train_lr`].
+const CHUNK: usize = 4096;
+
 /// Word-weighted logistic regression with Adam and a little L2.
 fn train_lr(x: &[&Vec<f32>], y: &[f32], wt: &[f32], epochs: usize) -> Vec<f32> {
     let d = x[0].len();
@@ -130,31 +133,31 @@ fn train_lr(x: &[&Vec<f32>], y: &[f32], wt: &[f32], epochs: usize) -> Vec<f32> {
     let (b1, b2, lr, l2) = (0.9f32, 0.999f32, 0.05f32, 1e-4f32);
     let tw: f32 = wt.iter().sum();
     for t in 1..=epochs {
-        let g = x
-            .par_iter()
-            .zip(y.par_iter())
-            .zip(wt.par_iter())
-            .fold(
-                || vec![0.0f32; d],
-                |mut g, ((xi, &yi), &wi)| {
+        // Fixed chunks summed in order: the same gradient whatever the thread schedule, so
+        // the weights (and the honest folds' figures) are reproducible.
+        let parts: Vec<Vec<f32>> = x
+            .par_chunks(CHUNK)
+            .zip(y.par_chunks(CHUNK))
+            .zip(wt.par_chunks(CHUNK))
+            .map(|((xs, ys), ws)| {
+                let mut g = vec![0.0f32; d];
+                for ((xi, &yi), &wi) in xs.iter().zip(ys).zip(ws) {
                     let p =
                         1.0 / (1.0 + (-xi.iter().zip(&w).map(|(a, b)| a * b).sum::<f32>()).exp());
                     let e = (p - yi) * wi;
                     for (gj, xj) in g.iter_mut().zip(xi.iter()) {
                         *gj += e * xj;
                     }
-                    g
-                },
-            )
-            .reduce(
-                || vec![0.0f32; d],
-                |mut a, b| {
-                    for (x, y) in a.iter_mut().zip(b) {
-                        *x += y;
-                    }
-                    a
-                },
-            );
+                }
+                g
+            })
+            .collect();
+        let mut g = vec![0.0f32; d];
+        for part in parts {
+            for (a, b) in g.iter_mut().zip(part) {
+                *a += b;
+            }
+        }
         for j in 0..d {
             let gj = g[j] / tw + l2 * w[j];
             m[j] = b1 * m[j] + (1.0 - b1) * gj;
