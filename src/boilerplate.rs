@@ -2203,13 +2203,15 @@ impl Forest {
     }
 
     /// The ensemble's logits for up to [`TREE_BLOCK`] rows into `out`; only called on a
-    /// [`Forest::sound`] forest. Each tree walks all the rows a fixed number of steps: the
-    /// rows' walks do not wait on each other, and no branch depends on the data, which made
-    /// a walk per row latency-bound. Sums are taken in tree order, as one row at a time would.
+    /// [`Forest::sound`] forest. Each tree walks all the rows in lockstep, up to its depth: the
+    /// rows' walks do not wait on each other, and no branch depends on a single row's data,
+    /// which made a walk per row latency-bound; a block stops early once all its walks are at
+    /// leaves. Sums are taken in tree order, as one row at a time would.
     fn eval_block(&self, rows: &[[f32; ROW_WIDTH]], out: &mut [f32]) {
         let n = rows.len().min(TREE_BLOCK).min(out.len());
         let (rows, out) = (&rows[..n], &mut out[..n]);
         out.fill(self.bias);
+        let first_leaf = self.nodes.len() as u32;
         for &(root, depth) in &self.walk_trees {
             let mut at = [root; TREE_BLOCK];
             let at = &mut at[..n];
@@ -2218,6 +2220,10 @@ impl Forest {
                     let node = &self.walk[*a as usize];
                     let left = row[node.feature as usize] <= node.threshold;
                     *a = node.children[usize::from(!left)] as u32;
+                }
+                // Most walks end above the tree's deepest leaf.
+                if at.iter().all(|&a| a >= first_leaf) {
+                    break;
                 }
             }
             for (o, &a) in out.iter_mut().zip(at.iter()) {
