@@ -87,7 +87,7 @@ pub(super) enum ColumnEncoding {
     Delta,
     /// Offsets into the text: like [`ColumnEncoding::Delta`], and not compressed. Their deltas
     /// are word and sentence lengths, which zstd shrinks by at most 11% (none at all in the
-    /// sentences and entities tables) for 1.7% of a run's instructions.
+    /// sentences and entities tables) for 1.5% of a run's instructions.
     Offsets,
     /// High-cardinality text (whole documents, sentences, lines): plain, no statistics.
     PlainText,
