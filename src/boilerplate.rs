@@ -2146,22 +2146,25 @@ impl Forest {
     fn check(&mut self) {
         let n = self.nodes.len();
         let ends = self.roots.iter().skip(1).map(|&r| r as usize).chain([n]);
-        let sound = self.roots.iter().zip(ends).all(|(&root, end)| {
-            let root = root as usize;
-            root < end
-                && (root..end).all(|i| {
-                    let node = &self.nodes[i];
-                    let child_ok = |c: i32| {
-                        if c >= 0 {
-                            (c as usize) > i && (c as usize) < end
-                        } else {
-                            (!c as usize) < self.leaves.len()
-                        }
-                    };
-                    (node.feature as usize) < ROW_WIDTH
-                        && node.children.iter().all(|&c| child_ok(c))
-                })
-        });
+        // Every split belongs to a tree: none before the first `tree` line.
+        let all_in_trees = self.roots.first().map_or(n == 0, |&r| r == 0);
+        let sound = all_in_trees
+            && self.roots.iter().zip(ends).all(|(&root, end)| {
+                let root = root as usize;
+                root < end
+                    && (root..end).all(|i| {
+                        let node = &self.nodes[i];
+                        let child_ok = |c: i32| {
+                            if c >= 0 {
+                                (c as usize) > i && (c as usize) < end
+                            } else {
+                                (!c as usize) < self.leaves.len()
+                            }
+                        };
+                        (node.feature as usize) < ROW_WIDTH
+                            && node.children.iter().all(|&c| child_ok(c))
+                    })
+            });
         self.sound = sound;
         if sound {
             self.build_walk();
@@ -2684,6 +2687,24 @@ mod tests {
         assert!(!rules.sandwiched(infos, p2, 0));
         let kept = rules.removals_scored(&page, &scored);
         assert!(kept.iter().all(|r| r.line_index != 1), "{kept:?}");
+    }
+
+    #[test]
+    fn a_malformed_forest_is_not_walked() {
+        let names: Vec<&str> = Rules::tree_feature_names().collect();
+        let a = names[0];
+        // A split before any tree, with children nowhere; a child pointing back; a leaf missing.
+        for tsv in [
+            format!("forest\t0\nn\t{a}\t1\t7\t9\ntree\nn\t{a}\t1\t-1\t-2\nl\t1\nl\t2\n"),
+            format!("forest\t0\ntree\nn\t{a}\t1\t1\t-1\nn\t{a}\t1\t0\t-2\nl\t1\nl\t2\n"),
+            format!("forest\t0\ntree\nn\t{a}\t1\t-1\t-3\nl\t1\nl\t2\n"),
+        ] {
+            let mut rules = Rules::builtin();
+            rules.load_model(&tsv);
+            assert!(!rules.forests[0].sound, "{tsv}");
+            // The page is still classified, by the linear stages alone.
+            let _ = rules.removals("Home\nA line of text that goes on for a while.\nContact");
+        }
     }
 
     #[test]
