@@ -2126,11 +2126,12 @@ impl Forest {
 
     /// Adds a split whose children are tree-local (node `c >= 0`, leaf `-(c + 1)`).
     fn push_split(&mut self, feature: u16, threshold: f64, left: i32, right: i32) {
+        // Wrapping: a child out of range in the file stays out of range, and `check` rejects it.
         let global = |c: i32| {
             if c >= 0 {
-                c + self.node_base
+                c.wrapping_add(self.node_base)
             } else {
-                !((-c - 1) + self.leaf_base)
+                !(!c).wrapping_add(self.leaf_base)
             }
         };
         let node = TreeNode {
@@ -2698,6 +2699,7 @@ mod tests {
             format!("forest\t0\nn\t{a}\t1\t7\t9\ntree\nn\t{a}\t1\t-1\t-2\nl\t1\nl\t2\n"),
             format!("forest\t0\ntree\nn\t{a}\t1\t1\t-1\nn\t{a}\t1\t0\t-2\nl\t1\nl\t2\n"),
             format!("forest\t0\ntree\nn\t{a}\t1\t-1\t-3\nl\t1\nl\t2\n"),
+            format!("forest\t0\nl\t0\ntree\nn\t{a}\t1\t-2147483648\t2147483647\nl\t1\n"),
         ] {
             let mut rules = Rules::builtin();
             rules.load_model(&tsv);
