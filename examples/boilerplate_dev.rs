@@ -603,6 +603,14 @@ fn time_dir(dir: &str, reps: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The fold split seeds given after a subcommand's paths, else the default split.
+fn split_seeds(args: &[String]) -> anyhow::Result<Vec<u64>> {
+    if args.is_empty() {
+        return Ok(vec![FOLD_SEED]);
+    }
+    Ok(args.iter().map(|s| s.parse()).collect::<Result<_, _>>()?)
+}
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = "usage: boilerplate_dev run PAGES.jsonl OUT.jsonl [--keep-rule NAME]... [--keep-comments] | train PAGES.jsonl MODEL.tsv | dump PAGES.jsonl ROWS.tsv [LOGITS] | dump-folds PAGES.jsonl PREFIX [SEED]... | honest-e2e PAGES.jsonl PREFIX [SEED]... | time DIR REPS";
@@ -674,14 +682,7 @@ fn main() -> anyhow::Result<()> {
             }
         }
         "honest-e2e" => {
-            let seeds: Vec<u64> = if args.len() > 3 {
-                args[3..]
-                    .iter()
-                    .map(|s| s.parse())
-                    .collect::<Result<_, _>>()?
-            } else {
-                vec![FOLD_SEED]
-            };
+            let seeds = split_seeds(&args[3..])?;
             honest_e2e(&pages, &rep, &args[2], &seeds)?;
         }
         "dump" => {
@@ -707,14 +708,7 @@ fn main() -> anyhow::Result<()> {
             // trained on that file's fold != k rows and scored on its fold k rows, so nothing
             // of a test page has been seen by any stage
             // (`train_boilerplate_trees.py --honest PREFIX --split-seeds SEEDS`).
-            let seeds: Vec<u64> = if args.len() > 3 {
-                args[3..]
-                    .iter()
-                    .map(|s| s.parse())
-                    .collect::<Result<_, _>>()?
-            } else {
-                vec![FOLD_SEED]
-            };
+            let seeds = split_seeds(&args[3..])?;
             let base = Rules::builtin();
             let r = rows(&base, &pages, &rep);
             let context_stages = context_stages();
