@@ -22,6 +22,9 @@ use std::sync::LazyLock;
 
 use crate::linestats::{KeyHasher, RepeatedLines, fold_line, folded_line_key};
 
+mod forest;
+use forest::{Forest, TREE_BLOCK};
+
 const RULE_FILES: [&str; 18] = [
     include_str!("data/boilerplate/eng.tsv"),
     include_str!("data/boilerplate/por.tsv"),
@@ -1161,10 +1164,7 @@ impl Rules {
         for line in tsv.lines() {
             let cols: Vec<&str> = line.split('\t').collect();
             match cols.as_slice() {
-                ["forest", bias] => self.forests.push(Forest {
-                    bias: bias.parse().unwrap_or(0.0),
-                    ..Forest::default()
-                }),
+                ["forest", bias] => self.forests.push(Forest::new(bias.parse().unwrap_or(0.0))),
                 ["tree"] => {
                     if let Some(f) = self.forests.last_mut() {
                         f.start_tree();
@@ -1184,7 +1184,7 @@ impl Rules {
                 }
                 ["l", value] => {
                     if let (Some(f), Ok(v)) = (self.forests.last_mut(), value.parse::<f32>()) {
-                        f.leaves.push(v);
+                        f.push_leaf(v);
                     }
                 }
                 [stage, name, w] if stage.starts_with('s') => {
@@ -1502,7 +1502,7 @@ impl Rules {
         }
         // The tree-only features read the linear stages' verdicts, whichever forest follows.
         let mut f3 = Vec::new();
-        for (i, forest) in self.forests.iter().filter(|f| f.sound).enumerate() {
+        for (i, forest) in self.forests.iter().filter(|f| f.is_sound()).enumerate() {
             ctx.fill(&words, &logits);
             if i == 0 {
                 tree_features(infos, hashes, x1, &ctx.p, &mut f3);
@@ -2074,169 +2074,6 @@ impl LineContext {
 /// Width of a tree row: [`FEATURES1`], [`FEATURES2`], then [`FEATURES3`].
 const ROW_WIDTH: usize = FEATURES1.len() + FEATURES2.len() + D3;
 
-/// A gradient-boosted tree ensemble: splits `x <= threshold` go left; a negative child `c`
-/// is leaf `!c`.
-#[derive(Debug, Default)]
-struct Forest {
-    bias: f32,
-    roots: Vec<u32>,
-    nodes: Vec<TreeNode>,
-    leaves: Vec<f32>,
-    /// Offsets of the tree being read into `nodes` and `leaves`.
-    node_base: i32,
-    leaf_base: i32,
-    /// Every child points forward inside its tree or at a leaf, and every feature is inside a
-    /// row ([`Forest::check`]): only then is the forest evaluated.
-    sound: bool,
-    /// The form [`Forest::check`] builds to be walked: the splits of `nodes`, then each leaf
-    /// as a node whose children are itself, so a walk may take more steps than its path has.
-    walk: Vec<TreeNode>,
-    /// The value of each `walk` node that is a leaf (0 for splits).
-    walk_value: Vec<f32>,
-    /// Each tree's root in `walk` and its depth: the steps after which every walk is at a leaf.
-    walk_trees: Vec<(u32, u32)>,
-}
-
-/// Lines whose rows are walked through each tree together ([`Forest::eval_block`]).
-const TREE_BLOCK: usize = 8;
-
-/// A split or (in `Forest::walk`) a leaf, 16 bytes: a hundred trees of 15 leaves take 46 KB.
-#[derive(Debug, Clone, Copy)]
-struct TreeNode {
-    /// The largest `f32` at most the trained `f64` threshold: for an `f32` feature `x`,
-    /// `x <= threshold` then says exactly what `x as f64 <= trained` says.
-    threshold: f32,
-    feature: u16,
-    /// The child for `x <= threshold`, then the one for the rest (NaN included).
-    children: [i32; 2],
-}
-
-/// The largest `f32` not above `t` (NaN stays NaN, so the split still goes right).
-fn f32_at_most(t: f64) -> f32 {
-    let c = t as f32;
-    if f64::from(c) > t { c.next_down() } else { c }
-}
-
-impl Forest {
-    fn start_tree(&mut self) {
-        self.node_base = self.nodes.len() as i32;
-        self.leaf_base = self.leaves.len() as i32;
-        self.roots.push(self.nodes.len() as u32);
-    }
-
-    /// Adds a split whose children are tree-local (node `c >= 0`, leaf `-(c + 1)`).
-    fn push_split(&mut self, feature: u16, threshold: f64, left: i32, right: i32) {
-        // Wrapping: a child out of range in the file stays out of range, and `check` rejects it.
-        let global = |c: i32| {
-            if c >= 0 {
-                c.wrapping_add(self.node_base)
-            } else {
-                !(!c).wrapping_add(self.leaf_base)
-            }
-        };
-        let node = TreeNode {
-            feature,
-            threshold: f32_at_most(threshold),
-            children: [global(left), global(right)],
-        };
-        self.nodes.push(node);
-    }
-
-    /// Sets [`Forest::sound`]: each tree has a split, children point forward within their
-    /// tree (so every walk ends) or at an existing leaf, features are inside a row.
-    fn check(&mut self) {
-        let n = self.nodes.len();
-        let ends = self.roots.iter().skip(1).map(|&r| r as usize).chain([n]);
-        // Every split belongs to a tree: none before the first `tree` line.
-        let all_in_trees = self.roots.first().map_or(n == 0, |&r| r == 0);
-        let sound = all_in_trees
-            && self.roots.iter().zip(ends).all(|(&root, end)| {
-                let root = root as usize;
-                root < end
-                    && (root..end).all(|i| {
-                        let node = &self.nodes[i];
-                        let child_ok = |c: i32| {
-                            if c >= 0 {
-                                (c as usize) > i && (c as usize) < end
-                            } else {
-                                (!c as usize) < self.leaves.len()
-                            }
-                        };
-                        (node.feature as usize) < ROW_WIDTH
-                            && node.children.iter().all(|&c| child_ok(c))
-                    })
-            });
-        self.sound = sound;
-        if sound {
-            self.build_walk();
-        }
-    }
-
-    /// Builds `walk`, `walk_value` and `walk_trees` from a sound forest.
-    fn build_walk(&mut self) {
-        let splits = self.nodes.len();
-        let target = |c: i32| {
-            if c >= 0 {
-                c as u32
-            } else {
-                (splits + !c as usize) as u32
-            }
-        };
-        self.walk = self
-            .nodes
-            .iter()
-            .map(|n| TreeNode {
-                children: n.children.map(|c| target(c) as i32),
-                ..*n
-            })
-            .collect();
-        self.walk.extend((0..self.leaves.len()).map(|j| TreeNode {
-            threshold: 0.0,
-            feature: 0,
-            children: [(splits + j) as i32; 2],
-        }));
-        self.walk_value = vec![0.0; splits];
-        self.walk_value.extend_from_slice(&self.leaves);
-        // Children point forward, so one backward pass gives every split its depth.
-        let mut depth = vec![0u32; self.walk.len()];
-        for i in (0..splits).rev() {
-            let [l, r] = self.walk[i].children;
-            depth[i] = 1 + depth[l as usize].max(depth[r as usize]);
-        }
-        self.walk_trees = self.roots.iter().map(|&r| (r, depth[r as usize])).collect();
-    }
-
-    /// The ensemble's logits for up to [`TREE_BLOCK`] rows into `out`; only called on a
-    /// [`Forest::sound`] forest. Each tree walks all the rows in lockstep, up to its depth: the
-    /// rows' walks do not wait on each other, and no branch depends on a single row's data,
-    /// which made a walk per row latency-bound; a block stops early once all its walks are at
-    /// leaves. Sums are taken in tree order, as one row at a time would.
-    fn eval_block(&self, rows: &[[f32; ROW_WIDTH]], out: &mut [f32]) {
-        let n = rows.len().min(TREE_BLOCK).min(out.len());
-        let (rows, out) = (&rows[..n], &mut out[..n]);
-        out.fill(self.bias);
-        let first_leaf = self.nodes.len() as u32;
-        for &(root, depth) in &self.walk_trees {
-            let mut at = [root; TREE_BLOCK];
-            let at = &mut at[..n];
-            for _ in 0..depth {
-                for (a, row) in at.iter_mut().zip(rows) {
-                    let node = &self.walk[*a as usize];
-                    let left = row[node.feature as usize] <= node.threshold;
-                    *a = node.children[usize::from(!left)] as u32;
-                }
-                // Most walks end above the tree's deepest leaf.
-                if at.iter().all(|&a| a >= first_leaf) {
-                    break;
-                }
-            }
-            for (o, &a) in out.iter_mut().zip(at.iter()) {
-                *o += self.walk_value[a as usize];
-            }
-        }
-    }
-}
-
 /// One tree stage's logits for every line into `out`, on the context rows of `ctx`, the
 /// context of the previous logits `prev`, and the tree-only rows `f3` ([`tree_features`]).
 fn forest_logits(
@@ -2250,6 +2087,7 @@ fn forest_logits(
 ) {
     let d1 = FEATURES1.len();
     let mut rows = [[0.0f32; ROW_WIDTH]; TREE_BLOCK];
+    let mut tree_words = Vec::new();
     out.clear();
     out.resize(prev.len(), 0.0);
     for (block, logits) in out.chunks_mut(TREE_BLOCK).enumerate() {
@@ -2265,7 +2103,7 @@ fn forest_logits(
                 tree_part.copy_from_slice(f);
             }
         }
-        forest.eval_block(&rows[..logits.len()], logits);
+        forest.eval_rows(&rows[..logits.len()], logits, &mut tree_words);
     }
 }
 
@@ -2298,11 +2136,11 @@ mod tests {
     #[test]
     fn load_model_replaces_the_stages_it_has() {
         let mut r = Rules::builtin();
-        let (stages, trees) = (r.stages.clone(), r.forests[0].nodes.len());
+        let (stages, trees) = (r.stages.clone(), r.forests[0].split_count());
         r.load_model(TREES_FILE);
         r.load_model(MODEL_FILE);
         assert_eq!(r.forests.len(), 1);
-        assert_eq!(r.forests[0].nodes.len(), trees);
+        assert_eq!(r.forests[0].split_count(), trees);
         assert_eq!(r.stages, stages);
         r.load_model("s1\tbias\t1\nthreshold\t0.4\n");
         assert_eq!(r.stages.len(), 1);
@@ -2688,78 +2526,6 @@ mod tests {
         assert!(!rules.sandwiched(infos, p2, 0));
         let kept = rules.removals_scored(&page, &scored);
         assert!(kept.iter().all(|r| r.line_index != 1), "{kept:?}");
-    }
-
-    #[test]
-    fn a_malformed_forest_is_not_walked() {
-        let names: Vec<&str> = Rules::tree_feature_names().collect();
-        let a = names[0];
-        // A split before any tree, with children nowhere; a child pointing back; a leaf missing.
-        for tsv in [
-            format!("forest\t0\nn\t{a}\t1\t7\t9\ntree\nn\t{a}\t1\t-1\t-2\nl\t1\nl\t2\n"),
-            format!("forest\t0\ntree\nn\t{a}\t1\t1\t-1\nn\t{a}\t1\t0\t-2\nl\t1\nl\t2\n"),
-            format!("forest\t0\ntree\nn\t{a}\t1\t-1\t-3\nl\t1\nl\t2\n"),
-            format!("forest\t0\nl\t0\ntree\nn\t{a}\t1\t-2147483648\t2147483647\nl\t1\n"),
-        ] {
-            let mut rules = Rules::builtin();
-            rules.load_model(&tsv);
-            assert!(!rules.forests[0].sound, "{tsv}");
-            // The page is still classified, by the linear stages alone.
-            let _ = rules.removals("Home\nA line of text that goes on for a while.\nContact");
-        }
-    }
-
-    #[test]
-    fn forest_walks_blocks_of_rows_like_one_row_at_a_time() {
-        let names: Vec<&str> = Rules::tree_feature_names().collect();
-        let (a, b) = (names[0], names[3]);
-        // Tree 1 is lopsided (depths 1 and 3), tree 2 a single split; the walk takes the
-        // deepest path's steps for every row, leaves holding still.
-        let tsv = format!(
-            "forest\t0.5\ntree\nn\t{a}\t1.0\t-1\t1\nn\t{b}\t2.0\t2\t-2\nn\t{a}\t3.0\t-3\t-4\n\
-             l\t-1\nl\t2\nl\t10\nl\t20\ntree\nn\t{b}\t0.0\t-1\t-2\nl\t0.25\nl\t-0.25\n"
-        );
-        let mut forest = Forest::default();
-        let mut rules = Rules::builtin();
-        rules.forests.clear();
-        rules.load_model(&tsv);
-        std::mem::swap(&mut forest, &mut rules.forests[0]);
-        assert!(forest.sound);
-        let direct = |row: &[f32; ROW_WIDTH]| {
-            let leaf1 = if row[0] <= 1.0 {
-                -1.0
-            } else if row[3] <= 2.0 {
-                if row[0] <= 3.0 { 10.0 } else { 20.0 }
-            } else {
-                2.0
-            };
-            0.5 + leaf1 + if row[3] <= 0.0 { 0.25 } else { -0.25 }
-        };
-        let cases = [
-            (0.0, 0.0),
-            (2.0, 1.0),
-            (5.0, 1.0),
-            (2.0, 9.0),
-            (f32::NAN, -1.0),
-            (4.0, f32::NAN),
-        ];
-        let rows: Vec<[f32; ROW_WIDTH]> = (0..TREE_BLOCK + 3)
-            .map(|k| {
-                let mut row = [0.0; ROW_WIDTH];
-                (row[0], row[3]) = cases[k % cases.len()];
-                row
-            })
-            .collect();
-        for block in rows.chunks(TREE_BLOCK) {
-            let mut out = vec![0.0; block.len()];
-            forest.eval_block(block, &mut out);
-            let want: Vec<f32> = block.iter().map(direct).collect();
-            assert_eq!(out, want);
-        }
-        // NaN fails every `x <= t`, so it goes right, twice here: to tree 1's last leaf.
-        let mut out = [0.0];
-        forest.eval_block(&rows[4..5], &mut out);
-        assert_eq!(out[0], 0.5 + 20.0 + 0.25);
     }
 
     #[test]
