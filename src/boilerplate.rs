@@ -63,6 +63,13 @@ pub const RULE_COMMENTS: &str = "comment_section";
 pub const RULE_MODEL: &str = "line_model";
 /// Name of the rule for lines without a word (`|`, `•`, `---`) among removed lines.
 pub const RULE_PUNCT: &str = "punctuation_only";
+/// Rule-file name of the patterns of a reader comment's byline ("NAME says:", "by NAME
+/// writes:"): they remove nothing themselves, they mark where comments start for the trees
+/// ([`FEATURES3`]). `--keep-comments` still keys on the comment-section phrases: a date line
+/// or a "says:" also stands above articles and product lists, which it would then keep.
+const COMMENT_BYLINE: &str = "comment_byline";
+/// Words above which a line is no comment byline or header: those are a name and a date.
+const COMMENT_HEADER_MAX_WORDS: u32 = 14;
 
 /// Why a line was removed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,6 +137,11 @@ pub struct Rules {
     /// and URL ([`URL`]) literals: most lines contain none, and one pass over a line replaces
     /// a search per literal.
     literals: LiteralSet,
+    /// The [`COMMENT_BYLINE`] patterns of every language.
+    bylines: Vec<Pattern>,
+    /// Whether every byline pattern has a colon ("says:", "at 4:12 pm"), so that most lines
+    /// need no matching.
+    bylines_need_colon: bool,
     /// Line model weights: stage 1 ([`FEATURES1`]), then the context stages
     /// ([`FEATURES1`] + [`FEATURES2`]), each fed the previous stage's logits.
     stages: Vec<Vec<f32>>,
@@ -371,6 +383,13 @@ struct LineInfo {
     starts_digit: bool,
     ellipsis_end: bool,
     title_match: bool,
+    /// A reader comment's byline ([`Rules::is_byline`]) or a date line whose shape recurs on
+    /// the page ([`comment_headers`]).
+    comment_head: bool,
+    /// Hash of the line's shape ([`line_shape`]), 0 for a line too long to be furniture.
+    shape: u32,
+    /// Lines of the page with the same [`LineInfo::shape`], this one included (0 for none).
+    shape_count: u32,
     /// The line's word hashes ([`push_word_hashes`]) in the page's hash buffer.
     hashes_from: u32,
     hashes_to: u32,
@@ -814,6 +833,20 @@ pub const FEATURES3: &[&str] = &[
     "long_below_p",
     "long_above_dist",
     "long_below_dist",
+    // Reader comments: the line is a comment header (a byline, "NAME says:", or a recurring
+    // date line, [`LineInfo::comment_head`]); ln(1 + headers above) and below; ln(1 + the
+    // distance in lines to the nearest header above and below, -1 when none).
+    "c_head",
+    "c_heads_above",
+    "c_heads_below",
+    "c_dist_above",
+    "c_dist_below",
+    // Share of the page's content words (linear p < 0.5) above the first header, -1 without
+    // one: comments follow an article, the posts of a forum thread are the page.
+    "c_content_before",
+    // ln(1 + other short lines of the page with the line's shape, [`line_shape`]): furniture
+    // repeats per comment or item, with other names and numbers in it.
+    "shape_repeat",
 ];
 
 /// Number of tree-only features.
@@ -967,6 +1000,23 @@ fn tree_features(
             start = k;
         }
     }
+    let heads_total = infos.iter().filter(|i| i.comment_head).count() as u32;
+    let content_before_first = match infos.iter().position(|i| i.comment_head) {
+        Some(first) => {
+            let content_words = |r: std::ops::Range<usize>| -> u32 {
+                r.filter(|&k| p[k] < 0.5).map(|k| infos[k].words).sum()
+            };
+            let total = content_words(0..n);
+            if total > 0 {
+                content_words(0..first) as f32 / total as f32
+            } else {
+                0.0
+            }
+        }
+        None => -1.0,
+    };
+    let mut heads_above = 0u32;
+    let mut head_above: Option<usize> = None;
     let mut seg = 0;
     let mut long_above: Option<usize> = None;
     for (k, row) in out.iter_mut().enumerate() {
@@ -989,7 +1039,8 @@ fn tree_features(
             seg += 1;
         }
         let (s0, s1, sw, _) = segs[seg];
-        *row = [
+        let head = infos[k].comment_head;
+        row[..15].copy_from_slice(&[
             frac(vc, own.len()),
             frac(vc_long, n_long as usize),
             ln1p(vc),
@@ -1005,19 +1056,39 @@ fn tree_features(
             -1.0,
             long_above.map_or(-1.0, |j| ln1p((k - j) as u32)),
             -1.0,
-        ];
+        ]);
+        row[15..].copy_from_slice(&[
+            head as u8 as f32,
+            ln1p(heads_above),
+            ln1p(heads_total - heads_above - head as u32),
+            head_above.map_or(-1.0, |j| ln1p((k - j) as u32)),
+            -1.0,
+            content_before_first,
+            ln1p(infos[k].shape_count.saturating_sub(1)),
+        ]);
         if infos[k].words >= LONG_LINE_WORDS {
             long_above = Some(k);
         }
+        if head {
+            heads_above += 1;
+            head_above = Some(k);
+        }
     }
     let mut long_below: Option<usize> = None;
+    let mut head_below: Option<usize> = None;
     for k in (0..n).rev() {
         if let Some(j) = long_below {
             out[k][12] = p[j];
             out[k][14] = ln1p((j - k) as u32);
         }
+        if let Some(j) = head_below {
+            out[k][19] = ln1p((j - k) as u32);
+        }
         if infos[k].words >= LONG_LINE_WORDS {
             long_below = Some(k);
+        }
+        if infos[k].comment_head {
+            head_below = Some(k);
         }
     }
 }
@@ -1060,6 +1131,8 @@ impl Rules {
             by_first: vec![Vec::new(); 256],
             loose: Vec::new(),
             literals: LiteralSet::default(),
+            bylines: Vec::new(),
+            bylines_need_colon: false,
             stages: vec![vec![0.0; FEATURES1.len()]],
             forests: Vec::new(),
             threshold: 0.5,
@@ -1079,9 +1152,18 @@ impl Rules {
                 let (Some(name), Some(pat)) = (cols.next(), cols.next()) else {
                     continue;
                 };
-                r.add_pattern(name, pat);
+                if name == COMMENT_BYLINE {
+                    r.bylines.push(Rules::compile_pattern(COMMENT_BYLINE, pat));
+                } else {
+                    r.add_pattern(name, pat);
+                }
             }
         }
+        r.bylines_need_colon = r.bylines.iter().all(|p| {
+            p.toks
+                .iter()
+                .any(|t| matches!(t, Tok::Lit(l) if l.contains(':')))
+        });
         r.load_model(MODEL_FILE);
         r.load_model(TREES_FILE);
         r.literals = r.build_literals();
@@ -1112,16 +1194,29 @@ impl Rules {
         }
     }
 
-    fn add_pattern(&mut self, name: &'static str, pat: &str) {
+    /// A pattern of a rule file, compiled from its normalized text.
+    fn compile_pattern(name: &'static str, pat: &str) -> Pattern {
         let mut norm = String::new();
         fold_line(pat, &mut norm);
         let toks = compile(&norm);
-        let idx = self.patterns.len();
         let lead_any = matches!(toks.first(), Some(Tok::Any));
         let trail_any = matches!(toks.last(), Some(Tok::Any));
-        let key = longest_literal(&toks).to_string();
-        if toks.len() == 1 && key == norm {
-            self.exact.entry(folded_line_key(&norm)).or_insert(idx);
+        let finder = Finder::new(longest_literal(&toks).as_bytes()).into_owned();
+        Pattern {
+            name,
+            toks,
+            lead_any,
+            trail_any,
+            finder,
+        }
+    }
+
+    fn add_pattern(&mut self, name: &'static str, pat: &str) {
+        let pattern = Rules::compile_pattern(name, pat);
+        let toks = &pattern.toks;
+        let idx = self.patterns.len();
+        if let [Tok::Lit(whole)] = toks.as_slice() {
+            self.exact.entry(folded_line_key(whole)).or_insert(idx);
         } else if let Some(Tok::Lit(l)) = toks.first() {
             if let Some(&b) = l.as_bytes().first() {
                 self.by_first[b as usize].push(idx);
@@ -1129,14 +1224,7 @@ impl Rules {
         } else {
             self.loose.push(idx);
         }
-        let finder = Finder::new(key.as_bytes()).into_owned();
-        self.patterns.push(Pattern {
-            name,
-            toks,
-            lead_any,
-            trail_any,
-            finder,
-        });
+        self.patterns.push(pattern);
     }
 
     /// Replaces the line model's weights with those in `tsv` (the `model.tsv` format: `s1`/`s2`,
@@ -1364,6 +1452,17 @@ impl Rules {
             }
         }
         None
+    }
+
+    /// Whether a normalized line of `words` words is a reader comment's byline
+    /// ([`COMMENT_BYLINE`] patterns).
+    fn is_byline(&self, norm: &str, words: u32) -> bool {
+        words <= COMMENT_HEADER_MAX_WORDS
+            && (!self.bylines_need_colon || memchr::memchr(b':', norm.as_bytes()).is_some())
+            && self
+                .bylines
+                .iter()
+                .any(|p| p.finder.find(norm.as_bytes()).is_some() && glob(&p.toks, norm))
     }
 
     /// Classifies the lines of `text` (split on `\n`) on its own, without corpus statistics,
@@ -1670,10 +1769,18 @@ impl Rules {
                 starts_digit: nb.first().is_some_and(u8::is_ascii_digit),
                 ellipsis_end: norm.ends_with("...") || norm.ends_with('…'),
                 title_match,
+                comment_head: self.is_byline(&norm, words),
+                shape: if words <= COMMENT_HEADER_MAX_WORDS {
+                    line_shape(nb)
+                } else {
+                    0
+                },
+                shape_count: 0,
                 hashes_from,
                 hashes_to: hashes.len() as u32,
             });
         }
+        comment_headers(&mut infos);
         let n = infos.len();
         let d1 = FEATURES1.len();
         let total_words: u32 = infos.iter().map(|i| i.words).sum();
@@ -1906,6 +2013,59 @@ fn is_comment_header(i: &LineInfo) -> bool {
                 "wp_leave_comment" | "wp_leave_reply" | "disqus_furniture"
             )
     })
+}
+
+/// Hash of the shape of a [`fold_line`]d line: each run of letters and digits as `a` (`0` when
+/// it has a digit), the other characters as they are, spaces dropped. Comment headers share
+/// theirs ("by a(0)a:", "a 0,0 a 0:0 a"), whatever the names and dates; never 0.
+fn line_shape(norm: &[u8]) -> u32 {
+    let mut h = 0x811c_9dc5u32;
+    let mut mix = |b: u8| h = (h ^ b as u32).wrapping_mul(0x0100_0193);
+    let mut run: Option<u8> = None;
+    for &b in norm {
+        if b.is_ascii_alphanumeric() || b >= 0x80 {
+            let digit = b.is_ascii_digit();
+            run = Some(match run {
+                Some(b'0') => b'0',
+                _ if digit => b'0',
+                _ => b'a',
+            });
+            continue;
+        }
+        if let Some(r) = run.take() {
+            mix(r);
+        }
+        if b != b' ' {
+            mix(b);
+        }
+    }
+    if let Some(r) = run {
+        mix(r);
+    }
+    h.max(1)
+}
+
+/// Sets each line's [`LineInfo::shape_count`], and marks as comment headers the date and
+/// counter lines whose shape recurs three times or more ("December 19, 2025 at 13:01" above
+/// every comment), which the bylines alone miss on pages that print no "says:".
+fn comment_headers(infos: &mut [LineInfo]) {
+    let mut shapes: Vec<(u32, u32)> = infos
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.shape != 0)
+        .map(|(k, i)| (i.shape, k as u32))
+        .collect();
+    shapes.sort_unstable();
+    for run in shapes.chunk_by(|a, b| a.0 == b.0) {
+        for &(_, k) in run {
+            infos[k as usize].shape_count = run.len() as u32;
+        }
+    }
+    for i in infos.iter_mut() {
+        if i.counter && i.words >= 3 && i.shape_count >= 3 {
+            i.comment_head = true;
+        }
+    }
 }
 
 fn is_reply(i: &LineInfo) -> bool {
@@ -2162,6 +2322,10 @@ mod tests {
                 assert_eq!(cols.len(), 3, "three columns: {line}");
                 fold_line(cols[2], &mut norm);
                 let w = word_count(cols[2]);
+                if cols[0] == COMMENT_BYLINE {
+                    assert!(r.is_byline(&norm, w), "byline not matched: {line}");
+                    continue;
+                }
                 let hit = r.phrase_hit(
                     &norm,
                     folded_line_key(&norm),
@@ -2460,6 +2624,75 @@ mod tests {
             idx.contains(&2) && idx.contains(&5) && idx.contains(&6),
             "{idx:?}"
         );
+    }
+
+    #[test]
+    fn comment_bylines_and_recurring_date_lines_are_headers() {
+        let rules = Rules::builtin();
+        let text = "Open-sourcing the printer's CAD files under a community license\n\
+            We are releasing the full CAD files of the printer under a new license that lets you \
+            modify and share them.\n\
+            Our lawyer says:\n\
+            Nothing in the license stops anyone from selling printed parts made with these files.\n\
+            15 Replies to “Open-sourcing the CAD files”\n\
+            sfcgeorge says:\n\
+            December 19, 2025 at 13:01\n\
+            This makes me really happy.\n\
+            Balu says:\n\
+            December 19, 2025 at 14:10\n\
+            About time\n\
+            Lamin says:\n\
+            December 20, 2025 at 9:11\n\
+            by david.emery ( 127135 ) writes: on Friday January 12, 2024 @11:51AM (#64153115)\n\
+            Here is what my son says about the printer, which he uses every single day at school:\n\
+            The meeting of 12 May 2024 at 10:30 was moved.";
+        let (infos, _, _) = rules.analyse(text, "", None);
+        let heads: Vec<usize> = (0..infos.len())
+            .filter(|&k| infos[k].comment_head)
+            .collect();
+        // "Our lawyer says:" in the article is a byline too: a hint for the trees, which
+        // weigh it with where it stands; the long sentence ending in "says ...:" and a date in
+        // a sentence are not.
+        assert_eq!(heads, vec![2, 5, 6, 8, 9, 11, 12, 13], "{heads:?}");
+        assert_eq!(infos[6].shape, infos[9].shape);
+        assert_eq!(infos[6].shape_count, 3);
+        assert_ne!(infos[6].shape, infos[7].shape);
+        let f = rules.tree_rows(text, "", None, None);
+        let d = FEATURES1.len() + FEATURES2.len();
+        let col = |name: &str| FEATURES3.iter().position(|n| *n == name).map(|i| d + i);
+        let (Some(above), Some(dist), Some(below), Some(before)) = (
+            col("c_heads_above"),
+            col("c_dist_above"),
+            col("c_dist_below"),
+            col("c_content_before"),
+        ) else {
+            panic!("feature names");
+        };
+        assert_eq!(f.x1[0][above], 0.0);
+        assert_eq!(f.x1[0][dist], -1.0);
+        assert_eq!(f.x1[10][above], ln1p(5));
+        assert_eq!(f.x1[10][dist], ln1p(1));
+        assert_eq!(f.x1[10][below], ln1p(1));
+        assert_eq!(f.x1[15][below], -1.0);
+        assert!((-1.0..=1.0).contains(&f.x1[0][before]));
+    }
+
+    #[test]
+    fn line_shapes_ignore_names_and_numbers() {
+        let mut norm = String::new();
+        let mut shape = |s: &str| {
+            fold_line(s, &mut norm);
+            line_shape(norm.as_bytes())
+        };
+        assert_eq!(
+            shape("by Cassini2 ( 956052 ) writes:"),
+            shape("by gl4ss ( 559668 ) writes:")
+        );
+        assert_ne!(
+            shape("by Cassini2 ( 956052 ) writes:"),
+            shape("by Cassini2 writes:")
+        );
+        assert_ne!(shape("Balu says:"), shape("Balu says"));
     }
 
     #[test]
