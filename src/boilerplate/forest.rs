@@ -545,4 +545,101 @@ mod tests {
             assert_eq!(out, walked(forest, &rows));
         }
     }
+
+    /// Edge values for thresholds and features: signed zeros, infinities, NaN, a tiny value.
+    const EDGES: [f32; 10] = [
+        -1.0,
+        -0.0,
+        0.0,
+        1e-30,
+        0.5,
+        1.0,
+        2.0,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+    ];
+
+    /// A random forest in the `trees.tsv` format over the first three features, from `seed`:
+    /// splits in pre-order (children after their parent), thresholds from [`EDGES`].
+    fn random_forest_tsv(seed: u64) -> String {
+        let mut state = seed | 1;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let names: Vec<&str> = Rules::tree_feature_names().take(3).collect();
+        let mut tsv = String::from("forest\t0.125\n");
+        for _ in 0..1 + next(4) {
+            let mut splits: Vec<(usize, f32, i32, i32)> = Vec::new();
+            let mut leaves = 0i32;
+            fn grow(
+                depth: u32,
+                next: &mut dyn FnMut(usize) -> usize,
+                splits: &mut Vec<(usize, f32, i32, i32)>,
+                leaves: &mut i32,
+            ) -> i32 {
+                if depth == 0 || next(3) == 0 {
+                    *leaves += 1;
+                    return -*leaves;
+                }
+                let at = splits.len();
+                splits.push((next(3), EDGES[next(EDGES.len())], 0, 0));
+                let left = grow(depth - 1, next, splits, leaves);
+                let right = grow(depth - 1, next, splits, leaves);
+                (splits[at].2, splits[at].3) = (left, right);
+                at as i32
+            }
+            let root = grow(5, &mut next, &mut splits, &mut leaves);
+            if root < 0 {
+                // A lone leaf is no tree in the format: make it one split.
+                splits.push((0, 0.0, -1, -2));
+                leaves = 2;
+            }
+            tsv.push_str("tree\n");
+            for (feature, threshold, left, right) in splits {
+                tsv.push_str(&format!(
+                    "n\t{}\t{threshold}\t{left}\t{right}\n",
+                    names[feature]
+                ));
+            }
+            for leaf in 0..leaves {
+                tsv.push_str(&format!("l\t{}\n", 1 << leaf.min(20)));
+            }
+        }
+        tsv
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn quickscorer_agrees_with_the_walk_on_random_forests(
+            seed in proptest::prelude::any::<u64>(),
+            picks in proptest::collection::vec((0..EDGES.len(), 0..EDGES.len(), 0..EDGES.len()), 1..20),
+        ) {
+            let tsv = random_forest_tsv(seed);
+            let mut rules = Rules::builtin();
+            rules.load_model(&tsv);
+            let forest = &rules.forests[0];
+            proptest::prop_assert!(forest.sound, "{}", tsv);
+            proptest::prop_assert!(forest.bits.is_some(), "{}", tsv);
+            let rows: Vec<[f32; ROW_WIDTH]> = picks
+                .iter()
+                .map(|&(a, b, c)| {
+                    let mut row = [0.0; ROW_WIDTH];
+                    row[..3].copy_from_slice(&[EDGES[a], EDGES[b], EDGES[c]]);
+                    row
+                })
+                .collect();
+            let mut out = vec![0.0; rows.len()];
+            forest.eval_rows(&rows, &mut out, &mut Vec::new());
+            let want = walked(forest, &rows);
+            proptest::prop_assert_eq!(
+                out.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                want.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                "{}", tsv
+            );
+        }
+    }
 }
