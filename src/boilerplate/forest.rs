@@ -258,8 +258,8 @@ fn low_bits(n: u32) -> u32 {
 }
 
 impl BitForest {
-    /// The QuickScorer form of a sound forest, or `None` when a tree has more than [`MAX_LEAVES`] leaves
-    /// or a split reached from two parents (the walk handles those).
+    /// The QuickScorer form of a sound forest, or `None` when a tree has more than
+    /// [`MAX_LEAVES`] leaves or a split reached from two parents (the walk handles those).
     fn build(forest: &Forest) -> Option<BitForest> {
         let mut bits = BitForest::default();
         let mut by_feature: Vec<Vec<FalseMask>> = vec![Vec::new(); ROW_WIDTH];
@@ -334,7 +334,7 @@ impl BitForest {
 
     /// The logits of up to [`TREE_BLOCK`] rows into `out`, each condition tested on all the
     /// rows at once without a branch, up to the last threshold below the block's largest
-    /// value: the same words as [`BitForest::eval`] row by row.
+    /// value: each lane ends with the word its row alone would.
     fn eval_block(
         &self,
         rows: &[[f32; ROW_WIDTH]],

@@ -46,7 +46,7 @@ pub enum EvalCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Agreement with the Snowball test vocabularies (DIR/<language>/voc.txt → output.txt).
+    /// Agreement with the Snowball test vocabularies (`DIR/<language>/voc.txt` → `output.txt`).
     Stem {
         /// The folder holding one sub-folder per language.
         dir: PathBuf,
