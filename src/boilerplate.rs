@@ -852,6 +852,31 @@ pub const FEATURES3: &[&str] = &[
 /// Number of tree-only features.
 const D3: usize = FEATURES3.len();
 
+/// The index of `name` in [`FEATURES3`], at compile time: a name not in the list fails the
+/// build.
+const fn feature3(name: &str) -> usize {
+    let mut i = 0;
+    while i < FEATURES3.len() {
+        let (a, b) = (FEATURES3[i].as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("not a tree-only feature name");
+}
+
+/// The tree-only features [`tree_features`] fills in a second, backward pass over the page.
+const LONG_BELOW_P: usize = feature3("long_below_p");
+const LONG_BELOW_DIST: usize = feature3("long_below_dist");
+const C_DIST_BELOW: usize = feature3("c_dist_below");
+
 /// Appends the hashes of the words of three bytes or more of a [`fold_line`]d line (runs of
 /// ASCII letters and digits and of non-ASCII bytes) to `out`, FNV-1a over the bytes with the
 /// top bit of the length-six-or-more words set; never 0, the empty slot of [`VocabTable`].
@@ -1040,7 +1065,7 @@ fn tree_features(
         }
         let (s0, s1, sw, _) = segs[seg];
         let head = infos[k].comment_head;
-        row[..15].copy_from_slice(&[
+        *row = [
             frac(vc, own.len()),
             frac(vc_long, n_long as usize),
             ln1p(vc),
@@ -1056,8 +1081,6 @@ fn tree_features(
             -1.0,
             long_above.map_or(-1.0, |j| ln1p((k - j) as u32)),
             -1.0,
-        ]);
-        row[15..].copy_from_slice(&[
             head as u8 as f32,
             ln1p(heads_above),
             ln1p(heads_total - heads_above - head as u32),
@@ -1065,7 +1088,7 @@ fn tree_features(
             -1.0,
             content_before_first,
             ln1p(infos[k].shape_count.saturating_sub(1)),
-        ]);
+        ];
         if infos[k].words >= LONG_LINE_WORDS {
             long_above = Some(k);
         }
@@ -1078,11 +1101,11 @@ fn tree_features(
     let mut head_below: Option<usize> = None;
     for k in (0..n).rev() {
         if let Some(j) = long_below {
-            out[k][12] = p[j];
-            out[k][14] = ln1p((j - k) as u32);
+            out[k][LONG_BELOW_P] = p[j];
+            out[k][LONG_BELOW_DIST] = ln1p((j - k) as u32);
         }
         if let Some(j) = head_below {
-            out[k][19] = ln1p((j - k) as u32);
+            out[k][C_DIST_BELOW] = ln1p((j - k) as u32);
         }
         if infos[k].words >= LONG_LINE_WORDS {
             long_below = Some(k);
