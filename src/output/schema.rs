@@ -91,7 +91,8 @@ pub(super) enum ColumnEncoding {
     Offsets,
     /// High-cardinality text (whole documents, sentences, lines): plain, no statistics.
     PlainText,
-    /// Text that repeats (words, their lower-cased forms and stems): dictionary, no statistics.
+    /// Text that repeats (words, their lower-cased forms and stems, token kinds): dictionary, no
+    /// statistics (every row group holds every token kind, so min/max prunes nothing).
     DictionaryText,
 }
 
@@ -130,6 +131,7 @@ impl Table {
                 ("text", DictionaryText),
                 ("lower", DictionaryText),
                 ("stem", DictionaryText),
+                ("kind", DictionaryText),
             ],
             Table::Entities => &[
                 ("sentence_id", Delta),
