@@ -25,7 +25,7 @@ use crate::linestats::{KeyHasher, RepeatedLines, fold_line, folded_line_key};
 mod forest;
 use forest::{Forest, TREE_BLOCK};
 
-const RULE_FILES: [&str; 18] = [
+const RULE_FILES: [&str; 28] = [
     include_str!("data/boilerplate/eng.tsv"),
     include_str!("data/boilerplate/por.tsv"),
     include_str!("data/boilerplate/spa.tsv"),
@@ -44,6 +44,16 @@ const RULE_FILES: [&str; 18] = [
     include_str!("data/boilerplate/ron.tsv"),
     include_str!("data/boilerplate/cat.tsv"),
     include_str!("data/boilerplate/ind.tsv"),
+    include_str!("data/boilerplate/ell.tsv"),
+    include_str!("data/boilerplate/hun.tsv"),
+    include_str!("data/boilerplate/ukr.tsv"),
+    include_str!("data/boilerplate/slk.tsv"),
+    include_str!("data/boilerplate/vie.tsv"),
+    include_str!("data/boilerplate/jpn.tsv"),
+    include_str!("data/boilerplate/zho.tsv"),
+    include_str!("data/boilerplate/kor.tsv"),
+    include_str!("data/boilerplate/ara.tsv"),
+    include_str!("data/boilerplate/heb.tsv"),
 ];
 const MODEL_FILE: &str = include_str!("data/boilerplate/model.tsv");
 /// Gradient-boosted trees on the linear model's context rows (`scripts/train_boilerplate_trees.py`).
@@ -2392,7 +2402,7 @@ mod tests {
     #[test]
     fn comment_forms_in_more_languages_go_and_content_with_their_words_stays() {
         let r = Rules::builtin();
-        let pages: [(&str, &[&str]); 12] = [
+        let pages: [(&str, &[&str]); 22] = [
             (
                 "De lezers geven een reactie op elk bericht en delen hun e-mailadres niet graag met de krant.",
                 &[
@@ -2499,6 +2509,96 @@ mod tests {
                     "Batalkan balasan",
                     "Alamat email Anda tidak akan dipublikasikan. Ruas yang wajib ditandai *",
                     "Kirim Komentar",
+                ],
+            ),
+            (
+                "Οι αναγνώστες αφήνουν μια απάντηση σε κάθε άρθρο, αλλά η διεύθυνσή τους δεν δημοσιεύεται ποτέ.",
+                &[
+                    "Αφήστε μια απάντηση",
+                    "Ακύρωση απάντησης",
+                    "Η ηλ. διεύθυνση σας δεν δημοσιεύεται. Τα υποχρεωτικά πεδία σημειώνονται με *",
+                    "Δημοσίευση σχολίου",
+                ],
+            ),
+            (
+                "Az olvasók minden bejegyzéshez hozzászólást írnak, de az e-mail címüket soha nem tesszük közzé.",
+                &[
+                    "Vélemény, hozzászólás?",
+                    "Válasz megszakítása",
+                    "Az e-mail címet nem tesszük közzé. A kötelező mezőket * karakterrel jelöltük",
+                    "Hozzászólás küldése",
+                ],
+            ),
+            (
+                "Читачі завжди залишають відповідь під кожним записом, але їхня адреса ніколи не оприлюднюється.",
+                &[
+                    "Залишити відповідь",
+                    "Скасувати відповідь",
+                    "Ваша e-mail адреса не оприлюднюватиметься. Обов’язкові поля позначені *",
+                    "Опублікувати коментар",
+                ],
+            ),
+            (
+                "Čitatelia pridajú komentár ku každému článku, ale ich e-mailová adresa nebude nikde zverejnená.",
+                &[
+                    "Pridaj komentár",
+                    "Zrušiť odpoveď",
+                    "Vaša e-mailová adresa nebude zverejnená. Vyžadované polia sú označené *",
+                    "Pridať komentár",
+                ],
+            ),
+            (
+                "Độc giả thường để lại một bình luận dưới mỗi bài viết, nhưng email của họ không bao giờ được công khai.",
+                &[
+                    "Để lại một bình luận",
+                    "Hủy trả lời",
+                    "Email của bạn sẽ không được hiển thị công khai. Các trường bắt buộc được đánh dấu *",
+                    "Gửi bình luận",
+                ],
+            ),
+            (
+                "読者はどの記事にもコメントを残すが、そのメールアドレスが公開されることはありませんと編集部は説明した。",
+                &[
+                    "コメントを残す",
+                    "コメントをキャンセル",
+                    "メールアドレスが公開されることはありません。 ※ が付いている欄は必須項目です",
+                    "コメントを送信",
+                ],
+            ),
+            (
+                "读者在每篇文章下面发表评论，编辑部表示他们的电子邮箱地址不会被公开，也不会交给任何第三方。",
+                &[
+                    "发表回复",
+                    "取消回复",
+                    "您的电子邮箱地址不会被公开。 必填项已用*标注",
+                    "发表评论",
+                ],
+            ),
+            (
+                "독자들은 모든 글에 답글을 남기지만, 편집부는 그들의 이메일 주소가 절대 공개되지 않는다고 밝혔다.",
+                &[
+                    "답글 남기기",
+                    "응답 취소",
+                    "이메일 주소는 공개되지 않습니다. 필수 필드는 *로 표시됩니다",
+                    "댓글 달기",
+                ],
+            ),
+            (
+                "يترك القراء تعليقاً على كل مقالة، لكن عنوان بريدهم الإلكتروني لن يتم نشره في أي مكان على الإطلاق.",
+                &[
+                    "اترك تعليقاً",
+                    "إلغاء الرد",
+                    "لن يتم نشر عنوان بريدك الإلكتروني. الحقول الإلزامية مشار إليها بـ *",
+                    "إرسال التعليق",
+                ],
+            ),
+            (
+                "הקוראים כותבים תגובה לכל פוסט באתר, אבל האימייל שלהם לעולם לא יוצג באתר ולא יימסר לאף אחד.",
+                &[
+                    "כתיבת תגובה",
+                    "ביטול",
+                    "האימייל לא יוצג באתר. שדות החובה מסומנים *",
+                    "להגיב",
                 ],
             ),
         ];

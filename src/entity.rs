@@ -233,7 +233,10 @@ fn is_file_name(word: &str) -> bool {
         return false;
     };
     let ext = &bytes[dot + 1..];
-    dot > 0 && FILE_EXTENSIONS.iter().any(|e| e.as_bytes().eq_ignore_ascii_case(ext))
+    dot > 0
+        && FILE_EXTENSIONS
+            .iter()
+            .any(|e| e.as_bytes().eq_ignore_ascii_case(ext))
 }
 
 /// Finds entity candidates in one sentence whose tokens are `context.tokens[sentence_tokens]`,
