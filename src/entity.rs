@@ -1506,6 +1506,12 @@ mod tests {
             entities(&["Attached is CrudeStocks.pdf for Vince Kaminski."], "eng"),
             ["Vince Kaminski"]
         );
+        // The extension is what follows the last dot, in any case, after a non-empty stem.
+        assert!(is_file_name("Report.Final.DOCX"));
+        assert!(!is_file_name(".pdf"));
+        assert!(!is_file_name("Report.pdf."));
+        assert!(!is_file_name("St.Petersburg"));
+        assert!(!is_file_name("Beyoncé"));
     }
 
     #[test]
