@@ -400,6 +400,8 @@ struct LineInfo {
     shape: u32,
     /// Lines of the page with the same [`LineInfo::shape`], this one included (0 for none).
     shape_count: u32,
+    /// The line spells the main label of the site's host ([`names_site`]).
+    site_named: bool,
     /// The line's word hashes ([`push_word_hashes`]) in the page's hash buffer.
     hashes_from: u32,
     hashes_to: u32,
@@ -857,6 +859,9 @@ pub const FEATURES3: &[&str] = &[
     // ln(1 + other short lines of the page with the line's shape, [`line_shape`]): furniture
     // repeats per comment or item, with other names and numbers in it.
     "shape_repeat",
+    // The line names the site: it spells the main label of the host ([`site_label`]) in its
+    // letters, "© ScratchCulinary 2020" on www.scratchculinary.com (footers, bios, blurbs).
+    "site_named",
 ];
 
 /// Number of tree-only features.
@@ -1098,6 +1103,7 @@ fn tree_features(
             -1.0,
             content_before_first,
             ln1p(infos[k].shape_count.saturating_sub(1)),
+            infos[k].site_named as u8 as f32,
         ];
         if infos[k].words >= LONG_LINE_WORDS {
             long_above = Some(k);
@@ -1752,6 +1758,9 @@ impl Rules {
         let mut title = String::new();
         let mut title_at: Option<usize> = None;
         let mut hashes: Vec<u32> = Vec::with_capacity(text.len() / 6);
+        let site_name = site_label(site);
+        let site_finder = site_name.as_deref().map(memmem::Finder::new);
+        let mut site_buf = SiteMatch::default();
         for (idx, line) in text.split('\n').enumerate() {
             let chars = CharStats::of(line);
             if chars.words == 0 {
@@ -1809,6 +1818,9 @@ impl Rules {
                     0
                 },
                 shape_count: 0,
+                site_named: site_finder
+                    .as_ref()
+                    .is_some_and(|f| names_site(&norm, f, &mut site_buf)),
                 hashes_from,
                 hashes_to: hashes.len() as u32,
             });
@@ -2036,6 +2048,99 @@ impl Rules {
         }
         (infos, x1, hashes)
     }
+}
+
+/// Host labels of `data/boilerplate/sites.tsv`: public suffix labels and generic main labels.
+const SITES_FILE: &str = include_str!("data/boilerplate/sites.tsv");
+
+/// Letters a host's main label needs for [`site_label`] to name the site by it.
+const SITE_LABEL_MIN_LETTERS: usize = 4;
+
+/// The labels of [`SITES_FILE`] of one kind.
+fn site_labels(kind: &str) -> impl Iterator<Item = &'static str> + '_ {
+    SITES_FILE.lines().filter_map(move |l| {
+        let (k, label) = l.split_once('\t')?;
+        (k == kind).then_some(label.trim())
+    })
+}
+
+/// The letters (ASCII, lower case) of the main label of a URL host, by which a page names its
+/// site ("www.scratchculinary.com" -> "scratchculinary", "home.tarkett.co.uk" -> "tarkett"):
+/// the label before the public suffix (the top-level label, then the labels of one or two
+/// letters and the `suffix` labels of [`SITES_FILE`]). `None` for a site that is no host name
+/// (a directory), a label of fewer than [`SITE_LABEL_MIN_LETTERS`] letters and the `generic`
+/// labels of [`SITES_FILE`] (hosting platforms: "blogspot", "wordpress", "medium").
+fn site_label(site: &str) -> Option<Vec<u8>> {
+    static SUFFIX: LazyLock<Vec<&'static str>> = LazyLock::new(|| site_labels("suffix").collect());
+    static GENERIC: LazyLock<Vec<&'static str>> =
+        LazyLock::new(|| site_labels("generic").collect());
+    let host = site.trim().trim_end_matches('.');
+    if !host.contains('.')
+        || !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+    {
+        return None;
+    }
+    let host = host.to_ascii_lowercase();
+    let mut labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
+    labels.pop();
+    while labels.len() > 1
+        && labels
+            .last()
+            .is_some_and(|l| l.len() <= 2 || SUFFIX.contains(l))
+    {
+        labels.pop();
+    }
+    let label = *labels.last()?;
+    if label.starts_with("xn--") || GENERIC.contains(&label) {
+        return None;
+    }
+    let letters: Vec<u8> = label.bytes().filter(u8::is_ascii_alphabetic).collect();
+    (letters.len() >= SITE_LABEL_MIN_LETTERS).then_some(letters)
+}
+
+/// Buffers of [`names_site`], reused from line to line.
+#[derive(Default)]
+struct SiteMatch {
+    /// The line's letters (ASCII ones as they are, others as 0xff), digits and the rest dropped.
+    letters: Vec<u8>,
+    /// Per letter: bit 0 if it starts a word, bit 1 if it ends one.
+    edges: Vec<u8>,
+}
+
+/// Whether a [`fold_line`]d line spells the site's main `label` ([`site_label`]) in its letters,
+/// whatever the spaces and punctuation between its words ("At Scratch Culinary, we",
+/// "© ScratchCulinary 2020"), from the start of a word to the end of one.
+fn names_site(norm: &str, label: &memmem::Finder, buf: &mut SiteMatch) -> bool {
+    let need = label.needle().len();
+    buf.letters.clear();
+    buf.edges.clear();
+    // Whether the current word has a letter yet (digits are skipped, not word boundaries).
+    let mut word_letters = false;
+    for c in norm.chars() {
+        if c.is_alphabetic() {
+            buf.letters.push(if c.is_ascii() {
+                c.to_ascii_lowercase() as u8
+            } else {
+                0xff
+            });
+            buf.edges.push(!word_letters as u8);
+            word_letters = true;
+        } else if !c.is_alphanumeric() && word_letters {
+            if let Some(e) = buf.edges.last_mut() {
+                *e |= 2;
+            }
+            word_letters = false;
+        }
+    }
+    if word_letters && let Some(e) = buf.edges.last_mut() {
+        *e |= 2;
+    }
+    buf.letters.len() >= need
+        && label
+            .find_iter(&buf.letters)
+            .any(|i| buf.edges[i] & 1 != 0 && buf.edges[i + need - 1] & 2 != 0)
 }
 
 fn is_comment_header(i: &LineInfo) -> bool {
@@ -2922,5 +3027,55 @@ mod tests {
             f.x1.iter()
                 .all(|r| r[sl] > 0.0 && r.iter().all(|v| v.is_finite()))
         );
+    }
+
+    #[test]
+    fn site_named_spells_the_hosts_main_label() {
+        assert_eq!(
+            site_label("www.scratchculinary.com").as_deref(),
+            Some(&b"scratchculinary"[..])
+        );
+        assert_eq!(
+            site_label("home.tarkett.co.uk").as_deref(),
+            Some(&b"tarkett"[..])
+        );
+        assert_eq!(
+            site_label("journeytocollege.mo.gov").as_deref(),
+            Some(&b"journeytocollege"[..])
+        );
+        assert_eq!(site_label("abc7ny.com").as_deref(), Some(&b"abcny"[..]));
+        // Hosting platforms, short labels and directories name no site.
+        for generic in [
+            "myrecipes.blogspot.com",
+            "medium.com",
+            "kitchen.wordpress.com",
+            "www.bbc.co.uk",
+            "com",
+            "wcxb-dev",
+            "",
+        ] {
+            assert_eq!(site_label(generic), None, "{generic}");
+        }
+        let rules = Rules::builtin();
+        let text = "Top Nutrition Trends for Fall | Scratch Culinary Meal Prep\n\
+            Fitness experts are eating more protein and fibre this autumn, and most of them \
+            plan their meals a week ahead.\n\
+            At Scratch Culinary, we cook every meal from scratch in our kitchen.\n\
+            We love culinary scratch-made food, cooked fresh.\n\
+            The scratchculinary team cooks fresh meals.\n\
+            © ScratchCulinary 2020. All rights reserved.";
+        let col = FEATURES1.len() + FEATURES2.len() + feature3("site_named");
+        let named = |site: &str| -> Vec<bool> {
+            let f = rules.tree_rows(text, site, None, None);
+            f.x1.iter().map(|r| r[col] > 0.0).collect()
+        };
+        assert_eq!(
+            named("www.scratchculinary.com"),
+            [true, false, true, false, true, true]
+        );
+        // Only from the start of a word to the end of one.
+        assert_eq!(named("cratchculinar.com"), [false; 6]);
+        assert_eq!(named("scratchculinary.wordpress.com"), [false; 6]);
+        assert_eq!(named(""), [false; 6]);
     }
 }
