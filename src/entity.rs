@@ -226,10 +226,10 @@ const FILE_EXTENSIONS: &[&str] = &[
 ];
 
 fn is_file_name(word: &str) -> bool {
-    // A byte loop, not `rsplit_once`: words are a few bytes long, and the memchr call behind
+    // A byte search, not `rsplit_once`: words are a few bytes long, and the memchr call behind
     // `rsplit_once` cost more than the search (one call per word of the corpus).
     let bytes = word.as_bytes();
-    let Some(dot) = (0..bytes.len()).rev().find(|&i| bytes[i] == b'.') else {
+    let Some(dot) = bytes.iter().rposition(|&b| b == b'.') else {
         return false;
     };
     let ext = &bytes[dot + 1..];
