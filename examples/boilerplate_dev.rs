@@ -23,7 +23,9 @@
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
 
-use corpusmill::boilerplate::{Config, FEATURES1, FEATURES2, Removal, Rules, ScoredPage};
+use corpusmill::boilerplate::{
+    Config, FEATURES1, FEATURES2, Removal, Rules, ScoredPage, lexicon_words,
+};
 use corpusmill::linestats::{LineStats, RepeatedLines};
 use rayon::prelude::*;
 
@@ -275,23 +277,28 @@ fn write_rows(
             let fold = site_fold(&p.site, seed);
             let site = twox_hash::XxHash64::oneshot(FOLD_SEED, p.site.as_bytes()) % 1_000_000;
             let mut out = String::new();
+            let lines: Vec<&str> = p.text.split('\n').collect();
             for ((&li, &w), row) in f.line_index.iter().zip(&f.words).zip(&f.x1) {
                 let label = !p.content[li as usize] as u8;
-                out += &format!("{d}\t{fold}\t{site}\t{label}\t{w}");
+                out += &format!("{d}\t{li}\t{fold}\t{site}\t{label}\t{w}");
                 for v in row {
                     out += &format!("\t{v}");
                 }
-                out.push('\n');
+                // The line's words as the lexicon reads them, for the script to learn it.
+                let words = lines
+                    .get(li as usize)
+                    .map_or_else(Vec::new, |l| lexicon_words(l));
+                out += &format!("\t{}\n", words.join(" "));
             }
             out
         })
         .collect();
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-    write!(out, "page\tfold\tsite\tlabel\twords")?;
+    write!(out, "page\tline\tfold\tsite\tlabel\twords")?;
     for n in Rules::tree_feature_names() {
         write!(out, "\t{n}")?;
     }
-    writeln!(out)?;
+    writeln!(out, "\twordlist")?;
     for d in docs {
         out.write_all(d.as_bytes())?;
     }
@@ -689,7 +696,11 @@ fn main() -> anyhow::Result<()> {
             // Tree-stage training rows: page, site fold, label (1 = boilerplate), words, then
             // the features; the context part from the linear stages, or from the logits in
             // args[3] (one per row, in this file's row order) for a later tree stage.
-            let rules = Rules::builtin();
+            // BP_MODEL replaces the built-in model, as for `run`.
+            let mut rules = Rules::builtin();
+            if let Some(model) = std::env::var_os("BP_MODEL") {
+                rules.load_model(&std::fs::read_to_string(model)?);
+            }
             let prev: Option<Vec<f32>> = match args.get(3) {
                 Some(path) => Some(
                     std::fs::read_to_string(path)?

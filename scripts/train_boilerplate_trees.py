@@ -16,10 +16,17 @@ split seed and fold k the trees are trained on that file's fold != k rows and sc
 fold k rows. It prints P/R/F1 per fold, pooled over both folds per seed, and the mean over the
 seeds; with --fold-models it writes each fold's trees to PREFIX.sSEED.foldK.trees (without a
 threshold line) for `boilerplate_dev honest-e2e`, else no model.
+The trees' `lx_*` features read a word lexicon learned here from the rows' `wordlist` column
+(the line's words as Rust folds and splits them): per word, the log-odds of the distinct
+training sites having it in boilerplate rather than content lines, for words of at least
+LEX_MIN_SITES sites. It is written beside the trees as `lex WORD WEIGHT` rows. Training rows
+read a lexicon learned without their half of the training sites, held-out rows the lexicon of
+all training rows, as the shipped trees read the shipped lexicon on pages of other sites.
 Needs numpy, pandas, lightgbm (e.g. in a venv: pip install numpy pandas lightgbm).
 """
 import argparse
 import sys
+from collections import defaultdict
 
 import lightgbm as lgb
 import numpy as np
@@ -43,19 +50,95 @@ def prf(y, w, removed):
     return prf_of(counts(y, w, removed))[:2]
 
 
-META = ["page", "fold", "site", "label", "words"]
+META = ["page", "line", "fold", "site", "label", "words", "wordlist"]
+LEX = ["lx_mean", "lx_max", "lx_min", "lx_first", "lx_high", "lx_known"]
+# A word enters the lexicon when this many distinct training sites have it in their lines.
+LEX_MIN_SITES = 3
 
 
-def load_rows(path, drop=()):
-    """Rows of a dump, without the feature columns whose names start with a prefix in `drop`."""
-    df = pd.read_csv(path, sep="\t", dtype=np.float32, engine="c")
-    names = [c for c in df.columns if c not in META and not any(c.startswith(d) for d in drop)]
-    # Features as the f32 values Rust compares, exactly.
-    x = df[names].to_numpy(dtype=np.float32).astype(np.float64)
-    y = df["label"].to_numpy().astype(int)
-    w = df["words"].to_numpy().astype(np.float64)
-    fold = df["fold"].to_numpy().astype(int)
-    return names, x, y, w, fold
+class Rows:
+    """A dump's rows: features, labels, weights, site folds, and the (row, word) pairs the
+    lexicon features are computed from."""
+
+    def __init__(self, path, drop=()):
+        df = pd.read_csv(path, sep="\t", dtype=defaultdict(lambda: np.float32, wordlist=str), engine="c",
+            keep_default_na=False, na_filter=False)
+        self.names = [c for c in df.columns if c not in META and not any(c.startswith(d) for d in drop)]
+        # Features as the f32 values Rust compares, exactly.
+        self.x = df[self.names].to_numpy(dtype=np.float32).astype(np.float64)
+        self.y = df["label"].to_numpy().astype(int)
+        self.w = df["words"].to_numpy().astype(np.float64)
+        self.fold = df["fold"].to_numpy().astype(int)
+        self.site = df["site"].to_numpy().astype(np.int64)
+        words = df["wordlist"].fillna("").str.split(" ")
+        lens = words.str.len().to_numpy()
+        flat = np.concatenate(words.to_numpy()) if len(words) else np.array([], dtype=object)
+        keep = flat != ""
+        self.pair_row = np.repeat(np.arange(len(df)), lens)[keep]
+        self.pair_word, self.vocab = pd.factorize(flat[keep])
+        self.lex_cols = [self.names.index(c) for c in LEX if c in self.names]
+        # Training rows split in two by site for their out-of-fold lexicon features.
+        self.sub = ((self.site * 0x9E3779B1) >> 16) & 1
+
+    def lexicon(self, rows):
+        """Word index -> weight (NaN: not in the lexicon) from the rows in mask `rows`: the
+        log-odds of a word's sites having it in boilerplate rather than content lines."""
+        sel = rows[self.pair_row]
+        label = self.y[self.pair_row[sel]]
+        key = (self.pair_word[sel].astype(np.int64) * 2 + label) * 1_000_000 + self.site[self.pair_row[sel]]
+        word_label = np.unique(key) // 1_000_000
+        n = len(self.vocab)
+        b = np.bincount(word_label[word_label % 2 == 1] // 2, minlength=n).astype(np.float64)
+        c = np.bincount(word_label[word_label % 2 == 0] // 2, minlength=n).astype(np.float64)
+        prior = np.log((b.sum() + 1) / (c.sum() + 1))
+        weight = np.log((b + 0.5) / (c + 0.5)) - prior
+        # As Rust reads them back from trees.tsv.
+        weight = np.round(weight, 4).astype(np.float32).astype(np.float64)
+        weight[b + c < LEX_MIN_SITES] = np.nan
+        return weight
+
+    def lex_features(self, weight):
+        """The `lx_*` columns of every row under the lexicon `weight`, as Rust computes them."""
+        out = np.zeros((len(self.y), len(LEX)))
+        if len(self.pair_row) == 0:
+            return out
+        known = ~np.isnan(weight[self.pair_word])
+        v = np.where(known, weight[self.pair_word], 0.0)
+        counts = np.bincount(self.pair_row, minlength=len(self.y))
+        has = counts > 0
+        starts = np.flatnonzero(np.r_[True, self.pair_row[1:] != self.pair_row[:-1]])
+        rows = self.pair_row[starts]
+        n = counts[rows]
+        out[rows, 0] = np.bincount(self.pair_row, weights=v, minlength=len(self.y))[rows] / n
+        out[rows, 1] = np.maximum.reduceat(v, starts)
+        out[rows, 2] = np.minimum.reduceat(v, starts)
+        out[rows, 3] = v[starts]
+        out[rows, 4] = np.bincount(self.pair_row, weights=(v > 1.0), minlength=len(self.y))[rows] / n
+        out[rows, 5] = np.bincount(self.pair_row, weights=known, minlength=len(self.y))[rows] / n
+        out[~has] = 0.0
+        return out.astype(np.float32).astype(np.float64)
+
+    def with_lexicon(self, train):
+        """Features with the lx_* columns for a model trained on the rows in mask `train`: the
+        other rows read the lexicon of all training rows, the training rows one learned without
+        their half of the training sites (a lexicon that has counted a line's own site is a
+        feature the trees would trust too much). Returns the features and the lexicon."""
+        x = self.x.copy()
+        if not self.lex_cols:
+            return x, None
+        weight = self.lexicon(train)
+        lx = self.lex_features(weight)
+        for j in (0, 1):
+            half = train & (self.sub == j)
+            lx[half] = self.lex_features(self.lexicon(train & (self.sub != j)))[half]
+        x[:, self.lex_cols] = lx[:, : len(self.lex_cols)]
+        return x, weight
+
+    def lexicon_rows(self, weight):
+        if weight is None:
+            return []
+        idx = np.flatnonzero(~np.isnan(weight))
+        return [f"lex\t{self.vocab[i]}\t{weight[i]:.4f}" for i in idx]
 
 
 def honest(args):
@@ -65,11 +148,13 @@ def honest(args):
     for seed in seeds:
         pooled = np.zeros(3)
         for f in (0, 1):
-            names, x, y, w, fold = load_rows(f"{args.honest}.s{seed}.fold{f}", args.drop)
+            r = Rows(f"{args.honest}.s{seed}.fold{f}", args.drop)
+            y, w, fold = r.y, r.w, r.fold
             tr, te = fold != f, fold == f
+            x, weight = r.with_lexicon(tr)
             b = fit(x[tr], y[tr], w[tr], args)
             if args.fold_models:
-                export(b, names, f"{args.honest}.s{seed}.fold{f}.trees", None)
+                export(b, r.names, f"{args.honest}.s{seed}.fold{f}.trees", None, r.lexicon_rows(weight))
             p = 1 / (1 + np.exp(-b.predict(x[te], raw_score=True)))
             c = counts(y[te], w[te], p >= t)
             pooled += c
@@ -110,7 +195,7 @@ def shipped_thresholds(args):
     return {"guard": args.guard, "prose": args.prose, "sandwich": args.sandwich}
 
 
-def export(booster, names, out, thresholds):
+def export(booster, names, out, thresholds, lexicon_rows=()):
     dump = booster.dump_model()
     lines = [
         "# Boilerplate tree stage, written by scripts/train_boilerplate_trees.py (LightGBM).",
@@ -149,6 +234,8 @@ def export(booster, names, out, thresholds):
             lines.append(f"n\t{f}\t{t!r}\t{l}\t{r}")
         for v in leaves:
             lines.append(f"l\t{v:.6g}")
+    # The word weights the trees' lx_* features read, `lex WORD WEIGHT`.
+    lines.extend(lexicon_rows)
     with open(out, "w") as fh:
         fh.write("\n".join(lines) + "\n")
 
@@ -191,24 +278,27 @@ def main():
         return honest(args)
     if not (args.rows and args.out):
         ap.error("ROWS and OUT are needed without --honest")
-    names, x, y, w, fold = load_rows(args.rows, args.drop)
+    r = Rows(args.rows, args.drop)
+    names, y, w, fold = r.names, r.y, r.w, r.fold
     oof = np.zeros(len(y))
     for f in (0, 1):
         tr, te = fold != f, fold == f
+        x, weight = r.with_lexicon(tr)
         b = fit(x[tr], y[tr], w[tr], args)
         oof[te] = b.predict(x[te], raw_score=True)
         if args.fold_out:
-            export(b, names, f"{args.fold_out}.fold{f}", shipped_thresholds(args))
+            export(b, names, f"{args.fold_out}.fold{f}", shipped_thresholds(args), r.lexicon_rows(weight))
         p = 1 / (1 + np.exp(-oof[te]))
         for t in (0.4, 0.5, 0.6):
             pr, rc = prf(y[te], w[te], p >= t)
             print(f"held-out fold {f} t={t}: P={pr:.3f} R={rc:.3f}", flush=True)
+    x, weight = r.with_lexicon(np.ones(len(y), dtype=bool))
     b = fit(x, y, w, args)
     p = 1 / (1 + np.exp(-b.predict(x, raw_score=True)))
     for t in (0.4, 0.5, 0.6):
         pr, rc = prf(y, w, p >= t)
         print(f"in-sample t={t}: P={pr:.3f} R={rc:.3f}")
-    export(b, names, args.out, shipped_thresholds(args))
+    export(b, names, args.out, shipped_thresholds(args), r.lexicon_rows(weight))
     if args.oof:
         np.savetxt(args.oof, oof, fmt="%.6g")
 

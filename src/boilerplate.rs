@@ -158,6 +158,8 @@ pub struct Rules {
     /// Tree stages after the linear ones, each fed the context row of the previous stage's
     /// logits ([`FEATURES1`] + [`FEATURES2`]).
     forests: Vec<Forest>,
+    /// The word weights the first forest reads.
+    lexicon: Lexicon,
     threshold: f32,
     soft_threshold: f32,
     guard_threshold: f32,
@@ -862,6 +864,14 @@ pub const FEATURES3: &[&str] = &[
     // The line names the site: it spells the main label of the host ([`site_label`]) in its
     // letters, "© ScratchCulinary 2020" on www.scratchculinary.com (footers, bios, blurbs).
     "site_named",
+    // The learned word weights of the line ([`Lexicon::features`]): mean, max, min, first
+    // word's, share above 1, share known.
+    "lx_mean",
+    "lx_max",
+    "lx_min",
+    "lx_first",
+    "lx_high",
+    "lx_known",
 ];
 
 /// Number of tree-only features.
@@ -896,28 +906,79 @@ const C_DIST_BELOW: usize = feature3("c_dist_below");
 /// ASCII letters and digits and of non-ASCII bytes) to `out`, FNV-1a over the bytes with the
 /// top bit of the length-six-or-more words set; never 0, the empty slot of [`VocabTable`].
 fn push_word_hashes(norm: &[u8], out: &mut Vec<u32>) {
-    let mut h = 0x811c_9dc5u32;
-    let mut len = 0usize;
-    let finish = |h: u32, len: usize, out: &mut Vec<u32>| {
-        if len >= 3 {
-            let h = (h ^ (h >> 15)).wrapping_mul(0x2c1b_3c6d);
-            let h = (h ^ (h >> 12)) & 0x7fff_ffff;
-            out.push(h.max(1) | ((len >= 6) as u32) << 31);
-        }
-    };
-    for &b in norm {
-        if b.is_ascii_alphanumeric() || b >= 0x80 {
-            h = (h ^ b as u32).wrapping_mul(0x0100_0193);
-            len += 1;
-        } else if len > 0 {
-            finish(h, len, out);
-            h = 0x811c_9dc5;
-            len = 0;
+    out.extend(counted_words(norm).map(word_hash));
+}
+
+/// The words of a folded line that the page vocabulary and the [`Lexicon`] count: runs of
+/// ASCII letters and digits or of non-ASCII bytes (whole characters), of three bytes or more.
+fn counted_words(norm: &[u8]) -> impl Iterator<Item = &[u8]> {
+    norm.split(|&b| !(b.is_ascii_alphanumeric() || b >= 0x80))
+        .filter(|w| w.len() >= 3)
+}
+
+/// A word's 31-bit FNV-1a hash, never 0, with the top bit set for words of six bytes or more.
+fn word_hash(word: &[u8]) -> u32 {
+    let h = word.iter().fold(0x811c_9dc5u32, |h, &b| {
+        (h ^ b as u32).wrapping_mul(0x0100_0193)
+    });
+    let h = (h ^ (h >> 15)).wrapping_mul(0x2c1b_3c6d);
+    let h = (h ^ (h >> 12)) & 0x7fff_ffff;
+    h.max(1) | ((word.len() >= 6) as u32) << 31
+}
+
+/// Learned word weights: for each word, the log-odds of a line holding it being boilerplate
+/// rather than content, counted in distinct training sites (`scripts/train_boilerplate_trees.py`
+/// writes them as `lex` rows of `trees.tsv`, beside the trees that read them). A word the
+/// lexicon does not hold weighs 0.
+#[derive(Debug, Clone, Default)]
+struct Lexicon {
+    weights: HashMap<u32, f32, BuildHasherDefault<KeyHasher>>,
+}
+
+impl Lexicon {
+    fn insert(&mut self, word: &str, weight: f32) {
+        if let Some(w) = counted_words(word.as_bytes()).next() {
+            self.weights.insert(word_hash(w), weight);
         }
     }
-    if len > 0 {
-        finish(h, len, out);
+
+    /// The `lx_*` features of a line from its word hashes: mean, max and min weight, the first
+    /// word's, the share of words above 1 and the share the lexicon holds (all 0 without words).
+    fn features(&self, hashes: &[u32]) -> [f32; 6] {
+        let Some(&first) = hashes.first() else {
+            return [0.0; 6];
+        };
+        let weight = |h: &u32| self.weights.get(h).copied();
+        let (mut sum, mut max, mut min) = (0.0f64, f32::MIN, f32::MAX);
+        let (mut above_one, mut known) = (0u32, 0u32);
+        for h in hashes {
+            let w = weight(h);
+            known += w.is_some() as u32;
+            let w = w.unwrap_or(0.0);
+            sum += w as f64;
+            max = max.max(w);
+            min = min.min(w);
+            above_one += (w > 1.0) as u32;
+        }
+        let n = hashes.len() as f64;
+        [
+            (sum / n) as f32,
+            max,
+            min,
+            weight(&first).unwrap_or(0.0),
+            (above_one as f64 / n) as f32,
+            (known as f64 / n) as f32,
+        ]
     }
+}
+
+/// The words of `line` as the [`Lexicon`] reads them (folded, [`counted_words`]), for training.
+pub fn lexicon_words(line: &str) -> Vec<String> {
+    let mut norm = String::new();
+    fold_line(line, &mut norm);
+    counted_words(norm.as_bytes())
+        .map(|w| String::from_utf8_lossy(w).into_owned())
+        .collect()
 }
 
 /// Whether a word hash is of a word of six bytes or more.
@@ -1000,6 +1061,7 @@ const LONG_LINE_WORDS: u32 = 15;
 fn tree_features(
     infos: &[LineInfo],
     hashes: &[u32],
+    lexicon: &Lexicon,
     x1: &[f32],
     p: &[f32],
     out: &mut Vec<[f32; D3]>,
@@ -1080,6 +1142,7 @@ fn tree_features(
         }
         let (s0, s1, sw, _) = segs[seg];
         let head = infos[k].comment_head;
+        let lx = lexicon.features(own);
         *row = [
             frac(vc, own.len()),
             frac(vc_long, n_long as usize),
@@ -1104,6 +1167,12 @@ fn tree_features(
             content_before_first,
             ln1p(infos[k].shape_count.saturating_sub(1)),
             infos[k].site_named as u8 as f32,
+            lx[0],
+            lx[1],
+            lx[2],
+            lx[3],
+            lx[4],
+            lx[5],
         ];
         if infos[k].words >= LONG_LINE_WORDS {
             long_above = Some(k);
@@ -1174,6 +1243,7 @@ impl Rules {
             bylines_need_colon: false,
             stages: vec![vec![0.0; FEATURES1.len()]],
             forests: Vec::new(),
+            lexicon: Lexicon::default(),
             threshold: 0.5,
             soft_threshold: 0.3,
             guard_threshold: 0.85,
@@ -1273,7 +1343,9 @@ impl Rules {
     pub fn load_model(&mut self, tsv: &str) {
         let rows = || tsv.lines().map(|l| l.split('\t').collect::<Vec<&str>>());
         if rows().any(|c| matches!(c.as_slice(), ["forest", _])) {
+            // A lexicon belongs to the trees trained with it.
             self.forests.clear();
+            self.lexicon = Lexicon::default();
         }
         let stage_row = |c: &[&str]| match c {
             [stage, _, w] => {
@@ -1307,6 +1379,11 @@ impl Rules {
                         right.parse::<i32>(),
                     ) {
                         f.push_split(feature as u16, thr, left, right);
+                    }
+                }
+                ["lex", word, weight] => {
+                    if let Ok(w) = weight.parse::<f32>() {
+                        self.lexicon.insert(word, w);
                     }
                 }
                 ["l", value] => {
@@ -1643,7 +1720,7 @@ impl Rules {
         for (i, forest) in self.forests.iter().filter(|f| f.is_sound()).enumerate() {
             ctx.fill(&words, &logits);
             if i == 0 {
-                tree_features(infos, hashes, x1, &ctx.p, &mut f3);
+                tree_features(infos, hashes, &self.lexicon, x1, &ctx.p, &mut f3);
             }
             forest_logits(forest, &ctx, x1, &f3, &words, &logits, &mut next);
             std::mem::swap(&mut logits, &mut next);
@@ -1680,7 +1757,7 @@ impl Rules {
         };
         let ctx = Context::new(&words, &logits);
         let mut f3 = Vec::new();
-        tree_features(&infos, &hashes, &x1, &ctx.p, &mut f3);
+        tree_features(&infos, &hashes, &self.lexicon, &x1, &ctx.p, &mut f3);
         DocFeatures {
             line_index: infos.iter().map(|i| i.idx).collect(),
             words: infos.iter().map(|i| i.words).collect(),
@@ -3077,5 +3154,46 @@ mod tests {
         assert_eq!(named("cratchculinar.com"), [false; 6]);
         assert_eq!(named("scratchculinary.wordpress.com"), [false; 6]);
         assert_eq!(named(""), [false; 6]);
+    }
+
+    #[test]
+    fn lexicon_rows_travel_with_their_trees_and_weigh_a_lines_words() {
+        let mut rules = Rules::builtin();
+        let forest = "forest\t0\ntree\nn\tbias\t0.5\t-1\t-2\nl\t0\nl\t0\n";
+        rules.load_model(&format!(
+            "{forest}lex\tshare\t2.5\nlex\tfacebook\t1.5\nlex\tgoats\t-1.25\nlex\tno\t9\n"
+        ));
+        let text = "Share on Facebook\n\
+            Mountain goats climb steep cliffs in the Alps every summer.\n\
+            Goats share the cliffs with no one.\n\
+            Home";
+        let col = |name: &str| FEATURES1.len() + FEATURES2.len() + feature3(name);
+        let f = rules.tree_rows(text, "", None, None);
+        let lx = |row: usize| -> Vec<f32> {
+            [
+                "lx_mean", "lx_max", "lx_min", "lx_first", "lx_high", "lx_known",
+            ]
+            .iter()
+            .map(|n| f.x1[row][col(n)])
+            .collect()
+        };
+        // "share facebook": both known, both above 1.
+        assert_eq!(lx(0), [2.0, 2.5, 1.5, 2.5, 1.0, 1.0]);
+        // One known word of nine ("the" counts, "in" is too short to be a word).
+        let goats = lx(1);
+        assert_eq!(goats[3], 0.0);
+        assert_eq!(goats[2], -1.25);
+        assert_eq!(goats[5], 1.0 / 9.0);
+        // The near miss: content that shares a furniture word is weighed by all its words
+        // ("no" is under three letters, so its row in the lexicon reads nothing).
+        let shared = lx(2);
+        assert_eq!(shared[0], (-1.25 + 2.5) / 6.0);
+        assert_eq!(shared[4], 1.0 / 6.0);
+        // A line the lexicon knows nothing of.
+        assert_eq!(lx(3), [0.0; 6]);
+        // A forest without a lexicon replaces it.
+        rules.load_model(forest);
+        let f = rules.tree_rows(text, "", None, None);
+        assert!(f.x1.iter().all(|r| r[col("lx_known")] == 0.0));
     }
 }

@@ -28,6 +28,10 @@ impl Hasher for KeyHasher {
     fn write_u64(&mut self, x: u64) {
         self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
+
+    fn write_u32(&mut self, x: u32) {
+        self.write_u64(x as u64);
+    }
 }
 
 type KeyMap<K> = HashMap<K, u32, BuildHasherDefault<KeyHasher>>;
