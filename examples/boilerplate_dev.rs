@@ -7,7 +7,9 @@
 //! cargo run --release --example boilerplate_dev -- train PAGES.jsonl MODEL.tsv
 //!   learns the two-stage line model (2-fold cross-validation by host is printed first).
 //! cargo run --release --example boilerplate_dev -- dump PAGES.jsonl ROWS.tsv [LOGITS.txt]
-//!   writes the tree stage's training rows with the shipped linear stages.
+//!   writes the tree stage's training rows with the shipped linear stages (BP_MODEL replaces
+//!   the built-in model): page, line index, site fold, site, label, words, the features, and
+//!   the line's words as the lexicon reads them (`wordlist`, space-separated).
 //! cargo run --release --example boilerplate_dev -- dump-folds PAGES.jsonl PREFIX [SEED]...
 //!   honest held-out rows: for each fold split (site-hash seed, default 7) and fold k, the
 //!   linear stages fitted without fold k's pages, and every page's rows with those weights, to

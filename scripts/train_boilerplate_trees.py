@@ -52,8 +52,10 @@ def prf(y, w, removed):
 
 META = ["page", "line", "fold", "site", "label", "words", "wordlist"]
 LEX = ["lx_mean", "lx_max", "lx_min", "lx_first", "lx_high", "lx_known"]
-# A word enters the lexicon when this many distinct training sites have it in their lines.
+# A word enters the lexicon when this many distinct training sites have it in their lines
+# (--lex-min-sites), its site counts smoothed by this much (--lex-smoothing).
 LEX_MIN_SITES = 3
+LEX_SMOOTHING = 0.5
 
 
 class Rows:
@@ -91,7 +93,7 @@ class Rows:
         b = np.bincount(word_label[word_label % 2 == 1] // 2, minlength=n).astype(np.float64)
         c = np.bincount(word_label[word_label % 2 == 0] // 2, minlength=n).astype(np.float64)
         prior = np.log((b.sum() + 1) / (c.sum() + 1))
-        weight = np.log((b + 0.5) / (c + 0.5)) - prior
+        weight = np.log((b + LEX_SMOOTHING) / (c + LEX_SMOOTHING)) - prior
         # As Rust reads them back from trees.tsv.
         weight = np.round(weight, 4).astype(np.float32).astype(np.float64)
         weight[b + c < LEX_MIN_SITES] = np.nan
@@ -241,6 +243,7 @@ def export(booster, names, out, thresholds, lexicon_rows=()):
 
 
 def main():
+    global LEX_MIN_SITES, LEX_SMOOTHING
     ap = argparse.ArgumentParser()
     ap.add_argument("rows", nargs="?")
     ap.add_argument("out", nargs="?")
@@ -272,7 +275,10 @@ def main():
     )
     ap.add_argument("--fold-out", metavar="PREFIX", help="write each held-out fold's model to PREFIX.foldN")
     ap.add_argument("--drop", default="", help="comma-separated prefixes of feature columns to leave out")
+    ap.add_argument("--lex-min-sites", type=int, default=LEX_MIN_SITES, help="sites a lexicon word needs")
+    ap.add_argument("--lex-smoothing", type=float, default=LEX_SMOOTHING, help="added to a word's site counts")
     args = ap.parse_args()
+    LEX_MIN_SITES, LEX_SMOOTHING = args.lex_min_sites, args.lex_smoothing
     args.drop = [d for d in args.drop.split(",") if d]
     if args.honest:
         return honest(args)
