@@ -54,7 +54,7 @@ META = ["page", "line", "fold", "site", "label", "words", "wordlist"]
 LEX = ["lx_mean", "lx_max", "lx_min", "lx_first", "lx_high", "lx_known"]
 # A word enters the lexicon when this many distinct training sites have it in their lines
 # (--lex-min-sites), its site counts smoothed by this much (--lex-smoothing).
-LEX_MIN_SITES = 3
+LEX_MIN_SITES = 5
 LEX_SMOOTHING = 0.5
 
 
