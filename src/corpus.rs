@@ -339,7 +339,7 @@ struct PendingLineKeys<'a> {
     documents: Vec<(u64, usize)>,
     keys: Vec<u64>,
     document_keys: Vec<u64>,
-    scratch: String,
+    scratch: Vec<u8>,
 }
 
 /// Keys held by a worker before it counts them (8 bytes each).
@@ -352,7 +352,7 @@ impl<'a> PendingLineKeys<'a> {
             documents: Vec::new(),
             keys: Vec::new(),
             document_keys: Vec::new(),
-            scratch: String::new(),
+            scratch: Vec::new(),
         }
     }
 

@@ -66,6 +66,14 @@ fn normalize_into(line: &str, out: &mut String, fold_digits: bool) {
     // Built as bytes (a push per byte, no per-char encoding) and checked back into a String,
     // which costs one fast validation pass.
     let mut v = std::mem::take(out).into_bytes();
+    normalize_bytes(line, &mut v, fold_digits);
+    // Only whole chars were written, so this cannot fail; an empty line is the safe answer.
+    *out = String::from_utf8(v).unwrap_or_default();
+}
+
+/// [`normalize_into`] as UTF-8 bytes, for the keys of the first pass, which hash the bytes and
+/// need no validated string.
+fn normalize_bytes(line: &str, v: &mut Vec<u8>, fold_digits: bool) {
     v.clear();
     v.reserve(line.len());
     let bytes = line.as_bytes();
@@ -145,8 +153,6 @@ fn normalize_into(line: &str, out: &mut String, fold_digits: bool) {
             }
         }
     }
-    // Only whole chars were written, so this cannot fail; an empty line is the safe answer.
-    *out = String::from_utf8(v).unwrap_or_default();
 }
 
 /// Eight bytes lowercased, when [`normalize_into`] does nothing else to them: ASCII from `!`
@@ -185,7 +191,11 @@ pub fn line_key(line: &str, scratch: &mut String) -> u64 {
 
 /// [`line_key`] of a line already in its [`fold_line`] form.
 pub fn folded_line_key(folded: &str) -> u64 {
-    twox_hash::XxHash64::oneshot(0, folded.as_bytes())
+    key_of_folded_bytes(folded.as_bytes())
+}
+
+fn key_of_folded_bytes(folded: &[u8]) -> u64 {
+    twox_hash::XxHash64::oneshot(0, folded)
 }
 
 /// [`line_key`] of a line in its [`normalize_line`] form (digits not yet folded).
@@ -197,12 +207,12 @@ pub fn normalized_line_key(norm: &str) -> u64 {
 
 /// The keys of the distinct non-empty lines of `text` (split on `\n`), sorted, into `keys`:
 /// the part of counting a document that needs no shared table, so it can run on any thread.
-pub fn distinct_line_keys(text: &str, scratch: &mut String, keys: &mut Vec<u64>) {
+pub fn distinct_line_keys(text: &str, scratch: &mut Vec<u8>, keys: &mut Vec<u64>) {
     keys.clear();
     for line in text.split('\n') {
-        fold_line(line, scratch);
+        normalize_bytes(line, scratch, true);
         if !scratch.is_empty() {
-            keys.push(folded_line_key(scratch));
+            keys.push(key_of_folded_bytes(scratch));
         }
     }
     // Each distinct line counts once per document; sorting is cheaper than a set per page.
@@ -223,7 +233,7 @@ pub struct LineStats {
     docs: u32,
     /// Reused across documents: the keys of the current one, and the normalized line.
     keys: Vec<u64>,
-    scratch: String,
+    scratch: Vec<u8>,
 }
 
 impl LineStats {
@@ -487,7 +497,7 @@ mod tests {
         for (site, text) in pages {
             whole.add_document(site, text);
         }
-        let (mut scratch, mut keys) = (String::new(), Vec::new());
+        let (mut scratch, mut keys) = (Vec::new(), Vec::new());
         let mut by_keys = LineStats::new();
         for (site, text) in pages.iter().rev() {
             distinct_line_keys(text, &mut scratch, &mut keys);
@@ -495,6 +505,12 @@ mod tests {
         }
         distinct_line_keys(pages[0].1, &mut scratch, &mut keys);
         assert_eq!(keys.len(), 3, "\"Home\" twice counts once");
+        // The first pass hashes bytes; the rules look lines up by `line_key`: the same keys.
+        let mut s = String::new();
+        let mut by_line: Vec<u64> = pages[0].1.lines().map(|l| line_key(l, &mut s)).collect();
+        by_line.sort_unstable();
+        by_line.dedup();
+        assert_eq!(keys, by_line);
         let sorted = |stats: &LineStats| {
             let mut v: Vec<_> = stats.site_line_counts().collect();
             v.sort_unstable();
