@@ -72,7 +72,7 @@ class Rows:
         self.w = df["words"].to_numpy().astype(np.float64)
         self.fold = df["fold"].to_numpy().astype(int)
         self.site = df["site"].to_numpy().astype(np.int64)
-        words = df["wordlist"].fillna("").str.split(" ")
+        words = df["wordlist"].str.split(" ")
         lens = words.str.len().to_numpy()
         flat = np.concatenate(words.to_numpy()) if len(words) else np.array([], dtype=object)
         keep = flat != ""
@@ -87,6 +87,7 @@ class Rows:
         log-odds of a word's sites having it in boilerplate rather than content lines."""
         sel = rows[self.pair_row]
         label = self.y[self.pair_row[sel]]
+        # One key per (word, label, site); the dump's site ids are below 1,000,000.
         key = (self.pair_word[sel].astype(np.int64) * 2 + label) * 1_000_000 + self.site[self.pair_row[sel]]
         word_label = np.unique(key) // 1_000_000
         n = len(self.vocab)
@@ -107,7 +108,6 @@ class Rows:
         known = ~np.isnan(weight[self.pair_word])
         v = np.where(known, weight[self.pair_word], 0.0)
         counts = np.bincount(self.pair_row, minlength=len(self.y))
-        has = counts > 0
         starts = np.flatnonzero(np.r_[True, self.pair_row[1:] != self.pair_row[:-1]])
         rows = self.pair_row[starts]
         n = counts[rows]
@@ -117,7 +117,6 @@ class Rows:
         out[rows, 3] = v[starts]
         out[rows, 4] = np.bincount(self.pair_row, weights=(v > 1.0), minlength=len(self.y))[rows] / n
         out[rows, 5] = np.bincount(self.pair_row, weights=known, minlength=len(self.y))[rows] / n
-        out[~has] = 0.0
         return out.astype(np.float32).astype(np.float64)
 
     def with_lexicon(self, train):

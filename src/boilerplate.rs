@@ -945,16 +945,16 @@ impl Lexicon {
     /// The `lx_*` features of a line from its word hashes: mean, max and min weight, the first
     /// word's, the share of words above 1 and the share the lexicon holds (all 0 without words).
     fn features(&self, hashes: &[u32]) -> [f32; 6] {
-        let Some(&first) = hashes.first() else {
+        if hashes.is_empty() {
             return [0.0; 6];
-        };
-        let weight = |h: &u32| self.weights.get(h).copied();
+        }
         let (mut sum, mut max, mut min) = (0.0f64, f32::MIN, f32::MAX);
-        let (mut above_one, mut known) = (0u32, 0u32);
+        let (mut above_one, mut known, mut first) = (0u32, 0u32, None);
         for h in hashes {
-            let w = weight(h);
+            let w = self.weights.get(h).copied();
             known += w.is_some() as u32;
             let w = w.unwrap_or(0.0);
+            first.get_or_insert(w);
             sum += w as f64;
             max = max.max(w);
             min = min.min(w);
@@ -965,7 +965,7 @@ impl Lexicon {
             (sum / n) as f32,
             max,
             min,
-            weight(&first).unwrap_or(0.0),
+            first.unwrap_or(0.0),
             (above_one as f64 / n) as f32,
             (known as f64 / n) as f32,
         ]
