@@ -7,6 +7,8 @@ model trained on the other fold's sites) and in-sample, and writes the trees tra
 pages in the `forest`/`tree`/`n`/`l` format `Rules::load_model` reads.
 
 Usage: train_boilerplate_trees.py ROWS.tsv OUT.tsv [--trees N] [--leaves N] [--lr X]
+       [--min-weight X] [--min-samples N] [--lambda-l1 X] [--lambda-l2 X] [--feature-fraction X]
+       [--bagging-fraction X] [--min-gain X] [--max-bin N] [--path-smooth X] [--extra-trees]
        [--oof OOF.txt]   (out-of-fold logits per row, the input of a later tree stage)
        train_boilerplate_trees.py --honest PREFIX [--split-seeds 7,11,13] [--fold-models] [--trees N] ...
 The held-out folds of the first form leak: the linear stages in ROWS were fitted on every page,
@@ -179,14 +181,19 @@ def fit(x, y, w, args):
         num_leaves=args.leaves,
         max_depth=args.max_depth,
         min_child_weight=args.min_weight,
-        min_child_samples=20,
-        feature_fraction=0.8,
-        bagging_fraction=0.8,
+        min_child_samples=args.min_samples,
+        feature_fraction=args.feature_fraction,
+        bagging_fraction=args.bagging_fraction,
         bagging_freq=1,
-        lambda_l2=1.0,
+        lambda_l1=args.lambda_l1,
+        lambda_l2=args.lambda_l2,
+        min_gain_to_split=args.min_gain,
+        max_bin=args.max_bin,
+        path_smooth=args.path_smooth,
+        extra_trees=args.extra_trees,
         verbose=-1,
-        seed=7,
-        num_threads=2,
+        seed=args.seed,
+        num_threads=args.threads,
         deterministic=True,
     )
     return lgb.train(params, lgb.Dataset(x, y, weight=w), num_boost_round=args.trees)
@@ -253,7 +260,20 @@ def main():
     ap.add_argument("--leaves", type=int, default=15)
     ap.add_argument("--max-depth", type=int, default=-1, help="LightGBM max_depth (-1: no limit)")
     ap.add_argument("--lr", type=float, default=0.1)
-    ap.add_argument("--min-weight", type=float, default=50.0)
+    ap.add_argument("--min-weight", type=float, default=50.0, help="LightGBM min_child_weight (min sum of hessians)")
+    ap.add_argument("--min-samples", type=int, default=20, help="LightGBM min_child_samples")
+    ap.add_argument("--lambda-l1", type=float, default=0.0)
+    ap.add_argument("--lambda-l2", type=float, default=1.0)
+    ap.add_argument("--feature-fraction", type=float, default=0.8)
+    ap.add_argument("--bagging-fraction", type=float, default=0.8, help="bagging every iteration")
+    ap.add_argument("--min-gain", type=float, default=0.0, help="LightGBM min_gain_to_split")
+    ap.add_argument("--max-bin", type=int, default=255)
+    ap.add_argument("--path-smooth", type=float, default=0.0)
+    ap.add_argument("--seed", type=int, default=7, help="LightGBM seed (bagging and feature sampling)")
+    ap.add_argument(
+        "--threads", type=int, default=2, help="LightGBM threads (same trees; 1 is faster on a busy machine)"
+    )
+    ap.add_argument("--extra-trees", action="store_true", help="LightGBM extra_trees (random split thresholds)")
     ap.add_argument("--oof")
     ap.add_argument(
         "--guard",
