@@ -21,7 +21,8 @@ threshold line) for `boilerplate_dev honest-e2e`, else no model.
 The trees' `lx_*` features read a word lexicon learned here from the rows' `wordlist` column
 (the line's words as Rust folds and splits them): per word, the log-odds of the distinct
 training sites having it in boilerplate rather than content lines, for words of at least
-LEX_MIN_SITES sites. It is written beside the trees as `lex WORD WEIGHT` rows. Training rows
+LEX_MIN_SITES sites. It is written beside the trees as `lex WORD WEIGHT` rows. The `bg_*`
+features read the same kind of lexicon of pairs of consecutive words, `lex2 WORD WORD WEIGHT`. Training rows
 read a lexicon learned without their half of the training sites, held-out rows the lexicon of
 all training rows, as the shipped trees read the shipped lexicon on pages of other sites.
 Needs numpy, pandas, lightgbm (e.g. in a venv: pip install numpy pandas lightgbm).
@@ -54,15 +55,71 @@ def prf(y, w, removed):
 
 META = ["page", "line", "fold", "site", "label", "words", "wordlist"]
 LEX = ["lx_mean", "lx_max", "lx_min", "lx_first", "lx_high", "lx_known"]
+# The pair lexicon's columns: mean, max and share known of the line's pairs of consecutive words.
+PAIR_LEX = ["bg_mean", "bg_max", "bg_known"]
+PAIR_LEX_OF_SIX = [0, 1, 5]
 # A word enters the lexicon when this many distinct training sites have it in their lines
 # (--lex-min-sites), its site counts smoothed by this much (--lex-smoothing).
 LEX_MIN_SITES = 5
 LEX_SMOOTHING = 0.5
 
 
+class Terms:
+    """The (row, term) pairs of a dump's rows, a term being a word or a pair of consecutive
+    words, and the lexicon learned from them."""
+
+    def __init__(self, rows, terms):
+        self.row = np.asarray(rows, dtype=np.int64)
+        self.term, self.vocab = pd.factorize(np.asarray(terms, dtype=object))
+
+    def lexicon(self, rows, y, site):
+        """Term index -> weight (NaN: not in the lexicon) from the rows in mask `rows`: the
+        log-odds of a term's sites having it in boilerplate rather than content lines."""
+        sel = rows[self.row]
+        label = y[self.row[sel]]
+        # One key per (term, label, site); the dump's site ids are below 1,000,000.
+        key = (self.term[sel].astype(np.int64) * 2 + label) * 1_000_000 + site[self.row[sel]]
+        term_label = np.unique(key) // 1_000_000
+        n = len(self.vocab)
+        b = np.bincount(term_label[term_label % 2 == 1] // 2, minlength=n).astype(np.float64)
+        c = np.bincount(term_label[term_label % 2 == 0] // 2, minlength=n).astype(np.float64)
+        prior = np.log((b.sum() + 1) / (c.sum() + 1))
+        weight = np.log((b + LEX_SMOOTHING) / (c + LEX_SMOOTHING)) - prior
+        # As Rust reads them back from trees.tsv.
+        weight = np.round(weight, 4).astype(np.float32).astype(np.float64)
+        weight[b + c < LEX_MIN_SITES] = np.nan
+        return weight
+
+    def features(self, weight, n_rows):
+        """Per row: mean, max, min, first weight, share above 1, share known of its terms under
+        `weight` (a term not in it weighs 0), as Rust's `weigh` computes them."""
+        out = np.zeros((n_rows, 6))
+        if len(self.row) == 0:
+            return out
+        known = ~np.isnan(weight[self.term])
+        v = np.where(known, weight[self.term], 0.0)
+        counts = np.bincount(self.row, minlength=n_rows)
+        starts = np.flatnonzero(np.r_[True, self.row[1:] != self.row[:-1]])
+        rows = self.row[starts]
+        n = counts[rows]
+        out[rows, 0] = np.bincount(self.row, weights=v, minlength=n_rows)[rows] / n
+        out[rows, 1] = np.maximum.reduceat(v, starts)
+        out[rows, 2] = np.minimum.reduceat(v, starts)
+        out[rows, 3] = v[starts]
+        out[rows, 4] = np.bincount(self.row, weights=(v > 1.0), minlength=n_rows)[rows] / n
+        out[rows, 5] = np.bincount(self.row, weights=known, minlength=n_rows)[rows] / n
+        return out.astype(np.float32).astype(np.float64)
+
+    def rows_of(self, tag, weight):
+        if weight is None:
+            return []
+        idx = np.flatnonzero(~np.isnan(weight))
+        return [f"{tag}\t{self.vocab[i]}\t{weight[i]:.4f}" for i in idx]
+
+
 class Rows:
-    """A dump's rows: features, labels, weights, site folds, and the (row, word) pairs the
-    lexicon features are computed from."""
+    """A dump's rows: features, labels, weights, site folds, and the words and word pairs of
+    each line the lexicon features are computed from."""
 
     def __init__(self, path, drop=()):
         df = pd.read_csv(path, sep="\t", dtype=defaultdict(lambda: np.float32, wordlist=str), engine="c",
@@ -74,74 +131,53 @@ class Rows:
         self.w = df["words"].to_numpy().astype(np.float64)
         self.fold = df["fold"].to_numpy().astype(int)
         self.site = df["site"].to_numpy().astype(np.int64)
-        words = df["wordlist"].str.split(" ")
-        lens = words.str.len().to_numpy()
-        flat = np.concatenate(words.to_numpy()) if len(words) else np.array([], dtype=object)
-        keep = flat != ""
-        self.pair_row = np.repeat(np.arange(len(df)), lens)[keep]
-        self.pair_word, self.vocab = pd.factorize(flat[keep])
+        word_rows, words, pair_rows, pairs = [], [], [], []
+        for i, line in enumerate(df["wordlist"]):
+            ws = line.split(" ") if line else []
+            word_rows.extend([i] * len(ws))
+            words.extend(ws)
+            pair_rows.extend([i] * max(len(ws) - 1, 0))
+            pairs.extend(a + " " + b for a, b in zip(ws, ws[1:]))
+        self.words = Terms(word_rows, words)
+        self.pairs = Terms(pair_rows, pairs)
         self.lex_cols = [self.names.index(c) for c in LEX if c in self.names]
+        self.pair_cols = [self.names.index(c) for c in PAIR_LEX if c in self.names]
         # Training rows split in two by site for their out-of-fold lexicon features.
         self.sub = ((self.site * 0x9E3779B1) >> 16) & 1
 
     def lexicon(self, rows):
-        """Word index -> weight (NaN: not in the lexicon) from the rows in mask `rows`: the
-        log-odds of a word's sites having it in boilerplate rather than content lines."""
-        sel = rows[self.pair_row]
-        label = self.y[self.pair_row[sel]]
-        # One key per (word, label, site); the dump's site ids are below 1,000,000.
-        key = (self.pair_word[sel].astype(np.int64) * 2 + label) * 1_000_000 + self.site[self.pair_row[sel]]
-        word_label = np.unique(key) // 1_000_000
-        n = len(self.vocab)
-        b = np.bincount(word_label[word_label % 2 == 1] // 2, minlength=n).astype(np.float64)
-        c = np.bincount(word_label[word_label % 2 == 0] // 2, minlength=n).astype(np.float64)
-        prior = np.log((b.sum() + 1) / (c.sum() + 1))
-        weight = np.log((b + LEX_SMOOTHING) / (c + LEX_SMOOTHING)) - prior
-        # As Rust reads them back from trees.tsv.
-        weight = np.round(weight, 4).astype(np.float32).astype(np.float64)
-        weight[b + c < LEX_MIN_SITES] = np.nan
-        return weight
+        """The word and pair weights learned from the rows in mask `rows`."""
+        return self.words.lexicon(rows, self.y, self.site), self.pairs.lexicon(rows, self.y, self.site)
 
-    def lex_features(self, weight):
-        """The `lx_*` columns of every row under the lexicon `weight`, as Rust computes them."""
-        out = np.zeros((len(self.y), len(LEX)))
-        if len(self.pair_row) == 0:
-            return out
-        known = ~np.isnan(weight[self.pair_word])
-        v = np.where(known, weight[self.pair_word], 0.0)
-        counts = np.bincount(self.pair_row, minlength=len(self.y))
-        starts = np.flatnonzero(np.r_[True, self.pair_row[1:] != self.pair_row[:-1]])
-        rows = self.pair_row[starts]
-        n = counts[rows]
-        out[rows, 0] = np.bincount(self.pair_row, weights=v, minlength=len(self.y))[rows] / n
-        out[rows, 1] = np.maximum.reduceat(v, starts)
-        out[rows, 2] = np.minimum.reduceat(v, starts)
-        out[rows, 3] = v[starts]
-        out[rows, 4] = np.bincount(self.pair_row, weights=(v > 1.0), minlength=len(self.y))[rows] / n
-        out[rows, 5] = np.bincount(self.pair_row, weights=known, minlength=len(self.y))[rows] / n
-        return out.astype(np.float32).astype(np.float64)
+    def lex_features(self, lexicon):
+        """The lx_* and bg_* columns of every row under `lexicon`, as Rust computes them."""
+        n = len(self.y)
+        return self.words.features(lexicon[0], n), self.pairs.features(lexicon[1], n)[:, PAIR_LEX_OF_SIX]
 
     def with_lexicon(self, train):
-        """Features with the lx_* columns for a model trained on the rows in mask `train`: the
-        other rows read the lexicon of all training rows, the training rows one learned without
-        their half of the training sites (a lexicon that has counted a line's own site is a
-        feature the trees would trust too much). Returns the features and the lexicon."""
+        """Features with the lx_* and bg_* columns for a model trained on the rows in mask
+        `train`: the other rows read the lexicon of all training rows, the training rows one
+        learned without their half of the training sites (a lexicon that has counted a line's
+        own site is a feature the trees would trust too much). Returns the features and the
+        lexicon."""
         x = self.x.copy()
-        if not self.lex_cols:
+        if not (self.lex_cols or self.pair_cols):
             return x, None
-        weight = self.lexicon(train)
-        lx = self.lex_features(weight)
+        lexicon = self.lexicon(train)
+        lx, bg = self.lex_features(lexicon)
         for j in (0, 1):
             half = train & (self.sub == j)
-            lx[half] = self.lex_features(self.lexicon(train & (self.sub != j)))[half]
+            lx_j, bg_j = self.lex_features(self.lexicon(train & (self.sub != j)))
+            lx[half], bg[half] = lx_j[half], bg_j[half]
         x[:, self.lex_cols] = lx[:, : len(self.lex_cols)]
-        return x, weight
+        x[:, self.pair_cols] = bg[:, : len(self.pair_cols)]
+        return x, lexicon
 
-    def lexicon_rows(self, weight):
-        if weight is None:
+    def lexicon_rows(self, lexicon):
+        if lexicon is None:
             return []
-        idx = np.flatnonzero(~np.isnan(weight))
-        return [f"lex\t{self.vocab[i]}\t{weight[i]:.4f}" for i in idx]
+        rows = self.words.rows_of("lex", lexicon[0]) if self.lex_cols else []
+        return rows + (self.pairs.rows_of("lex2", lexicon[1]) if self.pair_cols else [])
 
 
 def honest(args):
@@ -256,7 +292,7 @@ def main():
     ap.add_argument("--honest", metavar="PREFIX", help="score the dump-folds rows PREFIX.sSEED.foldK")
     ap.add_argument("--split-seeds", default="7", help="comma-separated fold split seeds for --honest")
     ap.add_argument("--threshold", type=float, default=0.5, help="decision threshold for --honest")
-    ap.add_argument("--trees", type=int, default=100)
+    ap.add_argument("--trees", type=int, default=200)
     ap.add_argument("--leaves", type=int, default=15)
     ap.add_argument("--max-depth", type=int, default=-1, help="LightGBM max_depth (-1: no limit)")
     ap.add_argument("--lr", type=float, default=0.1)
@@ -271,7 +307,7 @@ def main():
     ap.add_argument("--path-smooth", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=7, help="LightGBM seed (bagging and feature sampling)")
     ap.add_argument(
-        "--threads", type=int, default=2, help="LightGBM threads (same trees; 1 is faster on a busy machine)"
+        "--threads", type=int, default=1, help="LightGBM threads (same trees; 1 is 5-10x faster on this 2-core machine)"
     )
     ap.add_argument("--extra-trees", action="store_true", help="LightGBM extra_trees (random split thresholds)")
     ap.add_argument("--oof")

@@ -872,6 +872,11 @@ pub const FEATURES3: &[&str] = &[
     "lx_first",
     "lx_high",
     "lx_known",
+    // The same over the line's pairs of consecutive words ([`Lexicon::pair_features`]): mean,
+    // max, share known. "Leave a comment" and "comment below" weigh a phrase, not its words.
+    "bg_mean",
+    "bg_max",
+    "bg_known",
 ];
 
 /// Number of tree-only features.
@@ -926,50 +931,93 @@ fn word_hash(word: &[u8]) -> u32 {
     h.max(1) | ((word.len() >= 6) as u32) << 31
 }
 
-/// Learned word weights: for each word, the log-odds of a line holding it being boilerplate
-/// rather than content, counted in distinct training sites (`scripts/train_boilerplate_trees.py`
-/// writes them as `lex` rows of `trees.tsv`, beside the trees that read them). A word the
-/// lexicon does not hold weighs 0.
+/// Learned word weights: for each word, and for each pair of consecutive words, the log-odds of
+/// a line holding it being boilerplate rather than content, counted in distinct training sites
+/// (`scripts/train_boilerplate_trees.py` writes them as `lex` and `lex2` rows of `trees.tsv`,
+/// beside the trees that read them). A word or pair the lexicon does not hold weighs 0.
 #[derive(Debug, Clone, Default)]
 struct Lexicon {
-    weights: HashMap<u32, f32, BuildHasherDefault<KeyHasher>>,
+    words: HashMap<u32, f32, BuildHasherDefault<KeyHasher>>,
+    pairs: HashMap<u64, f32, BuildHasherDefault<KeyHasher>>,
+}
+
+/// The key of two consecutive word hashes in [`Lexicon::pairs`].
+fn pair_key(first: u32, second: u32) -> u64 {
+    (first as u64) << 32 | second as u64
 }
 
 impl Lexicon {
     fn insert(&mut self, word: &str, weight: f32) {
         if let Some(w) = counted_words(word.as_bytes()).next() {
-            self.weights.insert(word_hash(w), weight);
+            self.words.insert(word_hash(w), weight);
+        }
+    }
+
+    /// Adds the weight of `pair`, two words apart by a space.
+    fn insert_pair(&mut self, pair: &str, weight: f32) {
+        let mut words = counted_words(pair.as_bytes()).map(word_hash);
+        if let (Some(a), Some(b), None) = (words.next(), words.next(), words.next()) {
+            self.pairs.insert(pair_key(a, b), weight);
         }
     }
 
     /// The `lx_*` features of a line from its word hashes: mean, max and min weight, the first
     /// word's, the share of words above 1 and the share the lexicon holds (all 0 without words).
     fn features(&self, hashes: &[u32]) -> [f32; 6] {
-        if hashes.is_empty() {
-            return [0.0; 6];
-        }
-        let (mut sum, mut max, mut min) = (0.0f64, f32::MIN, f32::MAX);
-        let (mut above_one, mut known, mut first) = (0u32, 0u32, None);
-        for h in hashes {
-            let w = self.weights.get(h).copied();
-            known += w.is_some() as u32;
-            let w = w.unwrap_or(0.0);
-            first.get_or_insert(w);
-            sum += w as f64;
-            max = max.max(w);
-            min = min.min(w);
-            above_one += (w > 1.0) as u32;
-        }
-        let n = hashes.len() as f64;
-        [
-            (sum / n) as f32,
-            max,
-            min,
-            first.unwrap_or(0.0),
-            (above_one as f64 / n) as f32,
-            (known as f64 / n) as f32,
-        ]
+        weigh(hashes.iter().map(|h| self.words.get(h).copied()))
     }
+
+    /// The `bg_*` features of a line from its word hashes: mean and max weight of its pairs of
+    /// consecutive words and the share the lexicon holds (all 0 under two words).
+    fn pair_features(&self, hashes: &[u32]) -> [f32; 3] {
+        let pairs = hashes.windows(2);
+        let w = weigh(pairs.map(|p| self.pairs.get(&pair_key(p[0], p[1])).copied()));
+        [w[0], w[1], w[5]]
+    }
+}
+
+/// Mean, max and min of `weights` (a missing one weighs 0), the first one, the share above 1
+/// and the share present; all 0 when there are none.
+fn weigh(weights: impl Iterator<Item = Option<f32>>) -> [f32; 6] {
+    let (mut sum, mut max, mut min) = (0.0f64, f32::MIN, f32::MAX);
+    let (mut n, mut above_one, mut known, mut first) = (0u32, 0u32, 0u32, None);
+    for w in weights {
+        n += 1;
+        known += w.is_some() as u32;
+        let w = w.unwrap_or(0.0);
+        first.get_or_insert(w);
+        sum += w as f64;
+        max = max.max(w);
+        min = min.min(w);
+        above_one += (w > 1.0) as u32;
+    }
+    if n == 0 {
+        return [0.0; 6];
+    }
+    let n = n as f64;
+    [
+        (sum / n) as f32,
+        max,
+        min,
+        first.unwrap_or(0.0),
+        (above_one as f64 / n) as f32,
+        (known as f64 / n) as f32,
+    ]
+}
+
+/// The tab-separated fields of a model row (`Rules::load_model`), without allocating: up to
+/// five, and a sixth empty one standing for any more, so that a longer row matches no pattern.
+fn model_fields(line: &str) -> ([&str; 6], usize) {
+    let mut fields = [""; 6];
+    let mut n = 0;
+    for field in line.split('\t') {
+        if n == 5 {
+            return (fields, 6);
+        }
+        fields[n] = field;
+        n += 1;
+    }
+    (fields, n)
 }
 
 /// The words of `line` as the [`Lexicon`] reads them (folded, [`counted_words`]), for training.
@@ -1143,6 +1191,7 @@ fn tree_features(
         let (s0, s1, sw, _) = segs[seg];
         let head = infos[k].comment_head;
         let lx = lexicon.features(own);
+        let bg = lexicon.pair_features(own);
         *row = [
             frac(vc, own.len()),
             frac(vc_long, n_long as usize),
@@ -1173,6 +1222,9 @@ fn tree_features(
             lx[3],
             lx[4],
             lx[5],
+            bg[0],
+            bg[1],
+            bg[2],
         ];
         if infos[k].words >= LONG_LINE_WORDS {
             long_above = Some(k);
@@ -1341,12 +1393,6 @@ impl Rules {
     /// `l`). A file with linear stages replaces all of them, one with a forest replaces the tree
     /// stages; a file without either keeps the current ones. Unknown names are ignored.
     pub fn load_model(&mut self, tsv: &str) {
-        let rows = || tsv.lines().map(|l| l.split('\t').collect::<Vec<&str>>());
-        if rows().any(|c| matches!(c.as_slice(), ["forest", _])) {
-            // A lexicon belongs to the trees trained with it.
-            self.forests.clear();
-            self.lexicon = Lexicon::default();
-        }
         let stage_row = |c: &[&str]| match c {
             [stage, _, w] => {
                 stage
@@ -1357,12 +1403,32 @@ impl Rules {
             }
             _ => false,
         };
-        if rows().any(|c| stage_row(&c)) {
+        // One look at each row's first field before the rows are read: which stages the file
+        // replaces, and how large the lexicon will be (a trees file is mostly its rows).
+        let (mut has_forest, mut has_stages, mut words, mut pairs) = (false, false, 0, 0);
+        for line in tsv.lines() {
+            if line.starts_with("lex\t") {
+                words += 1;
+            } else if line.starts_with("lex2\t") {
+                pairs += 1;
+            } else if line.starts_with("forest\t") || line.starts_with('s') {
+                let (c, n) = model_fields(line);
+                has_forest |= matches!(&c[..n], ["forest", _]);
+                has_stages |= stage_row(&c[..n]);
+            }
+        }
+        if has_forest {
+            // A lexicon belongs to the trees trained with it.
+            self.forests.clear();
+            self.lexicon = Lexicon::default();
+        }
+        if has_stages {
             self.stages = vec![vec![0.0; FEATURES1.len()]];
         }
-        for line in tsv.lines() {
-            let cols: Vec<&str> = line.split('\t').collect();
-            match cols.as_slice() {
+        self.lexicon.words.reserve(words);
+        self.lexicon.pairs.reserve(pairs);
+        for (cols, n) in tsv.lines().map(model_fields) {
+            match &cols[..n] {
                 ["forest", bias] => self.forests.push(Forest::new(bias.parse().unwrap_or(0.0))),
                 ["tree"] => {
                     if let Some(f) = self.forests.last_mut() {
@@ -1384,6 +1450,11 @@ impl Rules {
                 ["lex", word, weight] => {
                     if let Ok(w) = weight.parse::<f32>() {
                         self.lexicon.insert(word, w);
+                    }
+                }
+                ["lex2", pair, weight] => {
+                    if let Ok(w) = weight.parse::<f32>() {
+                        self.lexicon.insert_pair(pair, w);
                     }
                 }
                 ["l", value] => {
@@ -1622,7 +1693,7 @@ impl Rules {
         let first_marker = (0..infos.len())
             .position(|k| feature(k, 28) > 0.0)
             .map(|k| k.saturating_sub(1));
-        let single_line = infos.len() == 1;
+        let too_short_to_judge = infos.len() <= 2;
         for (k, info) in infos.iter().enumerate() {
             if feature(k, 28) > 0.0 {
                 comment_marker = true;
@@ -1656,8 +1727,10 @@ impl Rules {
             } else {
                 self.threshold
             };
-            // A page of one line has no structure to judge it by: only the rules above apply.
-            if rule.is_none() && !single_line && p2[k] >= need {
+            // A page of one or two lines has no structure to judge it by (each line is its
+            // first or its last, where the trees learned headers and footers): only the rules
+            // above apply.
+            if rule.is_none() && !too_short_to_judge && p2[k] >= need {
                 rule = Some(if info.site_df >= 2 && !content_like {
                     RULE_REPEATED
                 } else if info.counter {
@@ -2809,6 +2882,15 @@ mod tests {
     }
 
     #[test]
+    fn a_two_line_page_is_left_to_the_rules() {
+        let r = Rules::builtin();
+        let sentence = "Readers can leave a comment on Twitter or Facebook, the editor said.";
+        assert!(removed(&r, sentence).is_empty());
+        assert_eq!(removed(&r, &format!("{sentence}\nLeave a Reply")), [1]);
+        assert_eq!(removed(&r, &format!("Leave a Reply\n{sentence}")), [0]);
+    }
+
+    #[test]
     fn counter_and_share_lines() {
         assert!(is_counter_line("12 comments", 2));
         assert!(is_counter_line("1.2k views", 3));
@@ -3167,7 +3249,8 @@ mod tests {
         let mut rules = Rules::builtin();
         let forest = "forest\t0\ntree\nn\tbias\t0.5\t-1\t-2\nl\t0\nl\t0\n";
         rules.load_model(&format!(
-            "{forest}lex\tshare\t2.5\nlex\tfacebook\t1.5\nlex\tgoats\t-1.25\nlex\tno\t9\n"
+            "{forest}lex\tshare\t2.5\nlex\tfacebook\t1.5\nlex\tgoats\t-1.25\nlex\tno\t9\n\
+             lex2\tshare facebook\t3\nlex2\tgoats share\t-2\nlex2\tshare\t7\nlex\tsummer\t5\t6\n"
         ));
         let text = "Share on Facebook\n\
             Mountain goats climb steep cliffs in the Alps every summer.\n\
@@ -3185,7 +3268,8 @@ mod tests {
         };
         // "share facebook": both known, both above 1.
         assert_eq!(lx(0), [2.0, 2.5, 1.5, 2.5, 1.0, 1.0]);
-        // One known word of nine ("the" counts, "in" is too short to be a word).
+        // One known word of nine ("the" counts, "in" is too short to be a word; the row of
+        // "summer" has a field too many and is not read).
         let goats = lx(1);
         assert_eq!(goats[3], 0.0);
         assert_eq!(goats[2], -1.25);
@@ -3197,9 +3281,22 @@ mod tests {
         assert_eq!(shared[4], 1.0 / 6.0);
         // A line the lexicon knows nothing of.
         assert_eq!(lx(3), [0.0; 6]);
+        // Pairs of consecutive words: "share facebook" is the line's one pair; the content
+        // line holds "goats share" and four pairs the lexicon lacks; "share" alone is no pair.
+        let bg = |row: usize| -> Vec<f32> {
+            ["bg_mean", "bg_max", "bg_known"]
+                .iter()
+                .map(|n| f.x1[row][col(n)])
+                .collect()
+        };
+        assert_eq!(bg(0), [3.0, 3.0, 1.0]);
+        assert_eq!(bg(2), [-2.0 / 5.0, 0.0, 1.0 / 5.0]);
+        assert_eq!(bg(1), [0.0; 3]);
+        assert_eq!(bg(3), [0.0; 3]);
         // A forest without a lexicon replaces it.
         rules.load_model(forest);
         let f = rules.tree_rows(text, "", None, None);
         assert!(f.x1.iter().all(|r| r[col("lx_known")] == 0.0));
+        assert!(f.x1.iter().all(|r| r[col("bg_known")] == 0.0));
     }
 }
