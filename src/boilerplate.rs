@@ -872,7 +872,7 @@ pub const FEATURES3: &[&str] = &[
     "lx_first",
     "lx_high",
     "lx_known",
-    // The same over the line's pairs of consecutive words ([`Lexicon::pair_features`]): mean,
+    // The same over the line's pairs of consecutive words ([`Lexicon::features`]): mean,
     // max, share known. "Leave a comment" and "comment below" weigh a phrase, not its words.
     "bg_mean",
     "bg_max",
@@ -961,48 +961,81 @@ impl Lexicon {
         }
     }
 
-    /// The `lx_*` features of a line from its word hashes: mean, max and min weight, the first
-    /// word's, the share of words above 1 and the share the lexicon holds (all 0 without words).
-    fn features(&self, hashes: &[u32]) -> [f32; 6] {
-        weigh(hashes.iter().map(|h| self.words.get(h).copied()))
+    /// The `lx_*` and `bg_*` features of a line from its word hashes. `lx_*`: mean, max and min
+    /// weight of its words, the first word's, the share above 1 and the share the lexicon
+    /// holds; `bg_*`: mean and max weight of its pairs of consecutive words and the share held
+    /// (all 0 without words or pairs). A pair is looked up only between two known words: the
+    /// lexicon holds no other ([`Lexicon::drop_pairs_of_unknown_words`]).
+    fn features(&self, hashes: &[u32]) -> ([f32; 6], [f32; 3]) {
+        let (mut words, mut pairs) = (Weights::default(), Weights::default());
+        let mut previous: Option<(u32, bool)> = None;
+        for &h in hashes {
+            let w = self.words.get(&h).copied();
+            words.add(w);
+            if let Some((p, p_known)) = previous {
+                let pair = (p_known && w.is_some())
+                    .then(|| self.pairs.get(&pair_key(p, h)).copied())
+                    .flatten();
+                pairs.add(pair);
+            }
+            previous = Some((h, w.is_some()));
+        }
+        let pairs = pairs.finish();
+        (words.finish(), [pairs[0], pairs[1], pairs[5]])
     }
 
-    /// The `bg_*` features of a line from its word hashes: mean and max weight of its pairs of
-    /// consecutive words and the share the lexicon holds (all 0 under two words).
-    fn pair_features(&self, hashes: &[u32]) -> [f32; 3] {
-        let pairs = hashes.windows(2);
-        let w = weigh(pairs.map(|p| self.pairs.get(&pair_key(p[0], p[1])).copied()));
-        [w[0], w[1], w[5]]
+    /// Removes the pairs of which a word is not in the lexicon, which [`Lexicon::features`]
+    /// never looks up. A pair is in no more training sites than either of its words, so the
+    /// script never writes one.
+    fn drop_pairs_of_unknown_words(&mut self) {
+        let words = &self.words;
+        self.pairs.retain(|&key, _| {
+            words.contains_key(&((key >> 32) as u32)) && words.contains_key(&(key as u32))
+        });
     }
 }
 
-/// Mean, max and min of `weights` (a missing one weighs 0), the first one, the share above 1
-/// and the share present; all 0 when there are none.
-fn weigh(weights: impl Iterator<Item = Option<f32>>) -> [f32; 6] {
-    let (mut sum, mut max, mut min) = (0.0f64, f32::MIN, f32::MAX);
-    let (mut n, mut above_one, mut known, mut first) = (0u32, 0u32, 0u32, None);
-    for w in weights {
-        n += 1;
-        known += w.is_some() as u32;
-        let w = w.unwrap_or(0.0);
-        first.get_or_insert(w);
-        sum += w as f64;
-        max = max.max(w);
-        min = min.min(w);
-        above_one += (w > 1.0) as u32;
+/// Running statistics of a line's weights (a missing one weighs 0): mean, max, min, the first
+/// one, the share above 1 and the share present; all 0 when there are none.
+#[derive(Default)]
+struct Weights {
+    n: u32,
+    sum: f64,
+    max: f32,
+    min: f32,
+    first: f32,
+    above_one: u32,
+    known: u32,
+}
+
+impl Weights {
+    fn add(&mut self, weight: Option<f32>) {
+        self.known += weight.is_some() as u32;
+        let w = weight.unwrap_or(0.0);
+        if self.n == 0 {
+            (self.max, self.min, self.first) = (w, w, w);
+        }
+        self.n += 1;
+        self.sum += w as f64;
+        self.max = self.max.max(w);
+        self.min = self.min.min(w);
+        self.above_one += (w > 1.0) as u32;
     }
-    if n == 0 {
-        return [0.0; 6];
+
+    fn finish(&self) -> [f32; 6] {
+        if self.n == 0 {
+            return [0.0; 6];
+        }
+        let n = self.n as f64;
+        [
+            (self.sum / n) as f32,
+            self.max,
+            self.min,
+            self.first,
+            (self.above_one as f64 / n) as f32,
+            (self.known as f64 / n) as f32,
+        ]
     }
-    let n = n as f64;
-    [
-        (sum / n) as f32,
-        max,
-        min,
-        first.unwrap_or(0.0),
-        (above_one as f64 / n) as f32,
-        (known as f64 / n) as f32,
-    ]
 }
 
 /// The tab-separated fields of a model row (`Rules::load_model`), without allocating: up to
@@ -1190,8 +1223,7 @@ fn tree_features(
         }
         let (s0, s1, sw, _) = segs[seg];
         let head = infos[k].comment_head;
-        let lx = lexicon.features(own);
-        let bg = lexicon.pair_features(own);
+        let (lx, bg) = lexicon.features(own);
         *row = [
             frac(vc, own.len()),
             frac(vc_long, n_long as usize),
@@ -1525,6 +1557,7 @@ impl Rules {
         for forest in &mut self.forests {
             forest.check();
         }
+        self.lexicon.drop_pairs_of_unknown_words();
     }
 
     /// Sets the decision threshold of the line model (probability of boilerplate).
@@ -3250,7 +3283,8 @@ mod tests {
         let forest = "forest\t0\ntree\nn\tbias\t0.5\t-1\t-2\nl\t0\nl\t0\n";
         rules.load_model(&format!(
             "{forest}lex\tshare\t2.5\nlex\tfacebook\t1.5\nlex\tgoats\t-1.25\nlex\tno\t9\n\
-             lex2\tshare facebook\t3\nlex2\tgoats share\t-2\nlex2\tshare\t7\nlex\tsummer\t5\t6\n"
+             lex2\tshare facebook\t3\nlex2\tgoats share\t-2\nlex2\tshare\t7\nlex\tsummer\t5\t6\n\
+             lex2\tmountain goats\t4\n"
         ));
         let text = "Share on Facebook\n\
             Mountain goats climb steep cliffs in the Alps every summer.\n\
@@ -3291,6 +3325,7 @@ mod tests {
         };
         assert_eq!(bg(0), [3.0, 3.0, 1.0]);
         assert_eq!(bg(2), [-2.0 / 5.0, 0.0, 1.0 / 5.0]);
+        // "mountain" is no word of the lexicon, so its pair with "goats" is not read.
         assert_eq!(bg(1), [0.0; 3]);
         assert_eq!(bg(3), [0.0; 3]);
         // A forest without a lexicon replaces it.
