@@ -423,7 +423,7 @@ impl LineInfo {
 }
 
 /// Character classes of a raw line, counted in one pass.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct CharStats {
     /// `\w+` runs, the way the scorer weighs lines.
     words: u32,
@@ -450,33 +450,26 @@ const C_CODE: u8 = 32;
 const C_UNDERSCORE: u8 = 64;
 const C_AT: u8 = 128;
 
-/// Classes of the ASCII bytes, so the common case needs no Unicode table.
-static ASCII_CLASS: [u8; 128] = {
-    let mut t = [0u8; 128];
-    let mut b = 0;
-    while b < 128 {
-        let c = b as u8;
-        t[b] = if c.is_ascii_digit() {
-            C_WORD | C_DIGIT
-        } else if c.is_ascii_uppercase() {
-            C_WORD | C_ALPHA | C_UPPER
-        } else if c.is_ascii_lowercase() {
-            C_WORD | C_ALPHA
-        } else if c == b'_' {
-            C_UNDERSCORE
-        } else if c == b'@' {
-            C_AT
-        } else if matches!(c, b'|' | b'/' | b'>') {
-            C_SEP
-        } else if matches!(c, b';' | b'{' | b'}' | b'=' | b'(' | b'<') {
-            C_CODE
-        } else {
-            0
-        };
-        b += 1;
+/// The class of an ASCII byte, so the common case needs no Unicode table.
+const fn ascii_class(c: u8) -> u8 {
+    if c.is_ascii_digit() {
+        C_WORD | C_DIGIT
+    } else if c.is_ascii_uppercase() {
+        C_WORD | C_ALPHA | C_UPPER
+    } else if c.is_ascii_lowercase() {
+        C_WORD | C_ALPHA
+    } else if c == b'_' {
+        C_UNDERSCORE
+    } else if c == b'@' {
+        C_AT
+    } else if matches!(c, b'|' | b'/' | b'>') {
+        C_SEP
+    } else if matches!(c, b';' | b'{' | b'}' | b'=' | b'(' | b'<') {
+        C_CODE
+    } else {
+        0
     }
-    t
-};
+}
 
 /// The word, letter and capital classes of a character, from the Unicode tables.
 fn letter_class(c: char) -> u8 {
@@ -498,23 +491,96 @@ fn letter_class(c: char) -> u8 {
 static LATIN_CLASS: LazyLock<[u8; 0x250]> =
     LazyLock::new(|| std::array::from_fn(|cp| char::from_u32(cp as u32).map_or(0, letter_class)));
 
+/// [`CharStats`] counts are summed in lanes of this many bits of one `u64`, one lane per count
+/// (the `CS_*` lanes), so that an ASCII byte costs one table load and one add rather than a
+/// test and an add per count; the lanes are emptied into the counts every
+/// [`LANE_MAX_CHARS`] characters, before one can overflow.
+const LANE_BITS: u32 = 7;
+const LANE_MAX_CHARS: usize = (1 << LANE_BITS) - 1;
+const CS_WORDS: u32 = 0;
+const CS_ALNUM: u32 = 1;
+const CS_DIGITS: u32 = 2;
+const CS_LETTERS: u32 = 3;
+const CS_UPPERS: u32 = 4;
+const CS_UPPER_WORDS: u32 = 5;
+const CS_SEPS: u32 = 6;
+const CS_CODE: u32 = 7;
+const CS_AT: u32 = 8;
+
+/// Where a character stands: bit 0 inside a `\w` run, bit 1 inside an alphanumeric run.
+const fn run_state(class: u8) -> u8 {
+    let word = class & C_WORD != 0;
+    let scored = word || class & C_UNDERSCORE != 0;
+    scored as u8 | (word as u8) << 1
+}
+
+/// What a character of `class` adds to the [`CharStats`] lanes after a character whose
+/// [`run_state`] is `before`: a word starts where a run does.
+const fn char_lanes(class: u8, before: u8) -> u64 {
+    let word = class & C_WORD != 0;
+    let scored = word || class & C_UNDERSCORE != 0;
+    let letter = word && class & C_ALPHA != 0;
+    let upper = letter && class & C_UPPER != 0;
+    lane(scored && before & 1 == 0, CS_WORDS)
+        | lane(word, CS_ALNUM)
+        | lane(word && class & C_DIGIT != 0, CS_DIGITS)
+        | lane(letter, CS_LETTERS)
+        | lane(upper, CS_UPPERS)
+        | lane(upper && before & 2 == 0, CS_UPPER_WORDS)
+        | lane(class & C_SEP != 0, CS_SEPS)
+        | lane(class & C_CODE != 0, CS_CODE)
+        | lane(class & C_AT != 0, CS_AT)
+}
+
+/// 1 in `lane` if `on`.
+const fn lane(on: bool, lane: u32) -> u64 {
+    (on as u64) << (lane * LANE_BITS)
+}
+
+/// [`char_lanes`] of every ASCII byte after every [`run_state`], at `before << 7 | byte`.
+static ASCII_LANES: [u64; 4 * 128] = {
+    let mut t = [0u64; 4 * 128];
+    let mut k = 0;
+    while k < t.len() {
+        t[k] = char_lanes(ascii_class((k & 127) as u8), (k >> 7) as u8);
+        k += 1;
+    }
+    t
+};
+
+/// [`run_state`] of every ASCII byte.
+static ASCII_RUN_STATE: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = run_state(ascii_class(b as u8));
+        b += 1;
+    }
+    t
+};
+
 impl CharStats {
     fn of(line: &str) -> CharStats {
         let mut s = CharStats::default();
         let bytes = line.as_bytes();
-        // `in_word`: inside an alphanumeric run; `in_scored`: inside a `\w` run (with `_`).
-        let (mut in_word, mut in_scored) = (false, false);
-        // Every class met, for the flags a single occurrence sets.
-        let mut seen = 0u8;
         let latin = &*LATIN_CLASS;
+        let mut state = 0u8;
+        let mut ats = 0u32;
         let mut i = 0;
         while i < bytes.len() {
-            let b = bytes[i];
-            let class = if b < 0x80 {
-                i += 1;
-                ASCII_CLASS[b as usize]
-            } else {
+            // Each character adds at most 1 to a lane.
+            let round_end = (i + LANE_MAX_CHARS).min(bytes.len());
+            let mut lanes = 0u64;
+            while i < round_end {
+                let b = bytes[i];
+                if b < 0x80 {
+                    lanes += ASCII_LANES[(state as usize) << 7 | b as usize];
+                    state = ASCII_RUN_STATE[b as usize];
+                    i += 1;
+                    continue;
+                }
                 let Some(c) = line[i..].chars().next() else {
+                    i = bytes.len();
                     break;
                 };
                 i += c.len_utf8();
@@ -527,13 +593,44 @@ impl CharStats {
                     '©' => s.copyright_sign = true,
                     _ => {}
                 }
-                class
+                lanes += char_lanes(class, state);
+                state = run_state(class);
+            }
+            let lane = |l: u32| (lanes >> (l * LANE_BITS)) as u32 & LANE_MAX_CHARS as u32;
+            s.words += lane(CS_WORDS);
+            s.alnum += lane(CS_ALNUM);
+            s.digits += lane(CS_DIGITS);
+            s.letters += lane(CS_LETTERS);
+            s.uppers += lane(CS_UPPERS);
+            s.upper_words += lane(CS_UPPER_WORDS);
+            s.seps += lane(CS_SEPS);
+            s.code += lane(CS_CODE);
+            ats += lane(CS_AT);
+        }
+        s.at_sign = ats > 0;
+        s
+    }
+
+    /// [`CharStats::of`] a character at a time, a test per count: the definition the lanes
+    /// must agree with.
+    #[cfg(test)]
+    fn of_by_char(line: &str) -> CharStats {
+        let mut s = CharStats::default();
+        let (mut in_word, mut in_scored) = (false, false);
+        for c in line.chars() {
+            let mut class = if c.is_ascii() {
+                ascii_class(c as u8)
+            } else {
+                letter_class(c)
             };
+            match c {
+                '»' | '›' | '·' | '•' => class |= C_SEP,
+                '©' => s.copyright_sign = true,
+                _ => {}
+            }
             let word = class & C_WORD != 0;
             let scored = word || class & C_UNDERSCORE != 0;
-            if scored && !in_scored {
-                s.words += 1;
-            }
+            s.words += (scored && !in_scored) as u32;
             in_scored = scored;
             if word {
                 s.alnum += 1;
@@ -547,11 +644,10 @@ impl CharStats {
                 }
             }
             in_word = word;
-            seen |= class;
             s.seps += (class & C_SEP != 0) as u32;
             s.code += (class & C_CODE != 0) as u32;
+            s.at_sign |= class & C_AT != 0;
         }
-        s.at_sign = seen & C_AT != 0;
         s
     }
 }
@@ -3044,6 +3140,21 @@ mod tests {
         let s = CharStats::of("Home | About » Contact © 2024");
         assert_eq!((s.seps, s.upper_words, s.digits), (2, 3, 4));
         assert!(s.copyright_sign);
+        // Lines longer than a round of lanes, with a word across the round's end.
+        for line in [
+            "a".repeat(300),
+            "Ab_c ".repeat(90),
+            format!("{}Étoile@x.org ½ {}", "x".repeat(125), "Ü|".repeat(80)),
+        ] {
+            assert_eq!(CharStats::of(&line), CharStats::of_by_char(&line), "{line}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn char_stat_lanes_count_like_the_definition(line in "[a-zA-Z0-9 _@|/>;{=(<.,Éüß½²»›·•©\u{660}\u{3042}😀-]{0,400}") {
+            proptest::prop_assert_eq!(CharStats::of(&line), CharStats::of_by_char(&line));
+        }
     }
 
     #[test]
