@@ -404,7 +404,8 @@ struct LineInfo {
     shape_count: u32,
     /// The line spells the main label of the site's host ([`names_site`]).
     site_named: bool,
-    /// The line's word hashes ([`push_word_hashes`]) in the page's hash buffer.
+    /// The line's word hashes ([`push_word_hashes`], [`word_hashes_and_shape`]) in the page's
+    /// hash buffer.
     hashes_from: u32,
     hashes_to: u32,
 }
@@ -1001,6 +1002,7 @@ const C_DIST_BELOW: usize = feature3("c_dist_below");
 /// Appends the hashes of the words of three bytes or more of a [`fold_line`]d line (runs of
 /// ASCII letters and digits and of non-ASCII bytes) to `out`, FNV-1a over the bytes with the
 /// top bit of the length-six-or-more words set; never 0, the empty slot of [`VocabTable`].
+#[cfg(test)]
 fn push_word_hashes(norm: &[u8], out: &mut Vec<u32>) {
     out.extend(counted_words(norm).map(word_hash));
 }
@@ -1951,7 +1953,8 @@ impl Rules {
                 .unwrap_or_default();
             let nb = norm.as_bytes();
             let hashes_from = hashes.len() as u32;
-            push_word_hashes(nb, &mut hashes);
+            // Line shapes are of short lines: furniture and comment headers.
+            let shape = word_hashes_and_shape(nb, &mut hashes, words <= COMMENT_HEADER_MAX_WORDS);
             // The page title usually opens crawler text, and the article's heading repeats it
             // (or a part of it): where that heading is, the main text starts.
             let title_match = if infos.is_empty() {
@@ -1985,11 +1988,7 @@ impl Rules {
                 ellipsis_end: norm.ends_with("...") || norm.ends_with('…'),
                 title_match,
                 comment_head: self.is_byline(&norm, words),
-                shape: if words <= COMMENT_HEADER_MAX_WORDS {
-                    line_shape(nb)
-                } else {
-                    0
-                },
+                shape,
                 shape_count: 0,
                 site_named: site_finder
                     .as_ref()
@@ -2329,6 +2328,7 @@ fn is_comment_header(i: &LineInfo) -> bool {
 /// Hash of the shape of a [`fold_line`]d line: each run of letters and digits as `a` (`0` when
 /// it has a digit), the other characters as they are, spaces dropped. Comment headers share
 /// theirs ("by a(0)a:", "a 0,0 a 0:0 a"), whatever the names and dates; never 0.
+#[cfg(test)]
 fn line_shape(norm: &[u8]) -> u32 {
     let mut h = 0x811c_9dc5u32;
     let mut mix = |b: u8| h = (h ^ b as u32).wrapping_mul(0x0100_0193);
@@ -2354,6 +2354,68 @@ fn line_shape(norm: &[u8]) -> u32 {
         mix(r);
     }
     h.max(1)
+}
+
+/// [`RUN_BYTES`] of an ASCII digit; other bytes of runs are 1, the rest 0.
+const RUN_DIGIT: u8 = 2;
+
+/// Bytes of the runs of [`counted_words`] and [`line_shape`], by a table rather than three
+/// range tests per byte.
+static RUN_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_digit() {
+            RUN_DIGIT
+        } else {
+            (c.is_ascii_alphanumeric() || c >= 0x80) as u8
+        };
+        b += 1;
+    }
+    t
+};
+
+/// [`push_word_hashes`] of a [`fold_line`]d line, and its [`line_shape`] if `with_shape` (else
+/// 0), in one pass: both read the line's runs of ASCII letters and digits and of non-ASCII bytes.
+fn word_hashes_and_shape(norm: &[u8], hashes: &mut Vec<u32>, with_shape: bool) -> u32 {
+    let mix = |h: u32, b: u8| (h ^ b as u32).wrapping_mul(0x0100_0193);
+    let mut shape = FNV_START;
+    let mut end_run = |shape: &mut u32, word: u32, len: usize, digit: bool| {
+        if len >= 3 {
+            hashes.push(finish_word_hash(word, len));
+        }
+        if with_shape && len > 0 {
+            *shape = mix(*shape, if digit { b'0' } else { b'a' });
+        }
+    };
+    let (mut word, mut len, mut digit) = (FNV_START, 0, false);
+    for &b in norm {
+        let run_byte = RUN_BYTES[b as usize];
+        if run_byte != 0 {
+            word = mix(word, b);
+            len += 1;
+            digit |= run_byte == RUN_DIGIT;
+            continue;
+        }
+        end_run(&mut shape, word, len, digit);
+        if with_shape && b != b' ' {
+            shape = mix(shape, b);
+        }
+        (word, len, digit) = (FNV_START, 0, false);
+    }
+    end_run(&mut shape, word, len, digit);
+    if with_shape { shape.max(1) } else { 0 }
+}
+
+/// FNV-1a's start value.
+const FNV_START: u32 = 0x811c_9dc5;
+
+/// [`word_hash`] of a word of `len` bytes from the FNV-1a hash of its bytes.
+fn finish_word_hash(fnv: u32, len: usize) -> u32 {
+    let h = (fnv ^ (fnv >> 15)).wrapping_mul(0x2c1b_3c6d);
+    let h = (h ^ (h >> 12)) & 0x7fff_ffff;
+    h.max(1) | ((len >= 6) as u32) << 31
 }
 
 /// Sets each line's [`LineInfo::shape_count`], and marks as comment headers the date and
@@ -3191,6 +3253,20 @@ mod tests {
         assert_eq!(h[0], h[3]);
         assert!(!long_word(h[0]) && long_word(h[2]));
         assert!(h.iter().all(|&v| v != 0));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_word_hashes_and_shape_match_the_definitions(line in "[a-zA-Z0-9 _:,.()'é😀-]{0,60}") {
+            let mut norm = String::new();
+            fold_line(&line, &mut norm);
+            let (mut one_pass, mut by_words) = (Vec::new(), Vec::new());
+            let shape = word_hashes_and_shape(norm.as_bytes(), &mut one_pass, true);
+            push_word_hashes(norm.as_bytes(), &mut by_words);
+            proptest::prop_assert_eq!(one_pass, by_words);
+            proptest::prop_assert_eq!(shape, line_shape(norm.as_bytes()));
+            proptest::prop_assert_eq!(word_hashes_and_shape(norm.as_bytes(), &mut Vec::new(), false), 0);
+        }
     }
 
     #[test]
