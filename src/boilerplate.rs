@@ -119,6 +119,21 @@ struct Pattern {
     finder: Finder<'static>,
 }
 
+impl Pattern {
+    /// Whether the pattern matches the whole of `norm`. A pattern that ends in a literal needs
+    /// the line to end with it, which a compare of a few bytes rules out for most lines before
+    /// the searcher runs.
+    fn matches(&self, norm: &str) -> bool {
+        if !self.trail_any
+            && let Some(Tok::Lit(last)) = self.toks.last()
+            && !norm.ends_with(last.as_str())
+        {
+            return false;
+        }
+        self.finder.find(norm.as_bytes()).is_some() && glob(&self.toks, norm)
+    }
+}
+
 /// A phrase-rule hit on one line.
 #[derive(Clone, Copy, Debug)]
 struct Hit {
@@ -1645,7 +1660,7 @@ impl Rules {
                     {
                         continue;
                     }
-                    if p.finder.find(norm.as_bytes()).is_some() && glob(&p.toks, norm) {
+                    if p.matches(norm) {
                         return Some(Hit {
                             name: p.name,
                             hard: hard_of(p),
@@ -1657,7 +1672,7 @@ impl Rules {
         if groups & LOOSE != 0 {
             for &i in &self.loose {
                 let p = &self.patterns[i];
-                if p.finder.find(norm.as_bytes()).is_some() && glob(&p.toks, norm) {
+                if p.matches(norm) {
                     return Some(Hit {
                         name: p.name,
                         hard: hard_of(p),
@@ -1673,10 +1688,7 @@ impl Rules {
     fn is_byline(&self, norm: &str, words: u32) -> bool {
         words <= COMMENT_HEADER_MAX_WORDS
             && (!self.bylines_need_colon || memchr::memchr(b':', norm.as_bytes()).is_some())
-            && self
-                .bylines
-                .iter()
-                .any(|p| p.finder.find(norm.as_bytes()).is_some() && glob(&p.toks, norm))
+            && self.bylines.iter().any(|p| p.matches(norm))
     }
 
     /// Classifies the lines of `text` (split on `\n`) on its own, without corpus statistics,
