@@ -311,17 +311,19 @@ const COPYRIGHT: u8 = 2;
 /// [`LiteralSet`] group of the URL literals.
 const URL: u8 = 4;
 
-/// Literals in groups, found by one pass over a line: each position's next four bytes are
-/// hashed into a table of the literals' first four bytes, and only a position whose hash is
+/// Literals in groups, found by one pass over a line that looks at every second position
+/// only: the three bytes there are hashed into a table of the three bytes at the first and at
+/// the second position of each literal, so that each occurrence of a literal of four bytes or
+/// more has one of its two trigrams at a position looked at. Only a position whose hash is
 /// taken is compared with its literals. A literal shorter than four bytes is searched for on
 /// its own; an empty one is in every line.
 #[derive(Debug)]
 struct LiteralSet {
     literals: Vec<(Vec<u8>, u8)>,
-    /// Whether a hash is taken, a bit per hash.
-    taken: [u64; (1 << LITERAL_HASH_BITS) / 64],
-    /// The literals whose first four bytes have each hash.
-    by_hash: Vec<Vec<u16>>,
+    /// Whether a hash is taken.
+    taken: [bool; 1 << LITERAL_HASH_BITS],
+    /// Per hash, the literals with a trigram of that hash and the trigram's offset in them.
+    by_hash: Vec<Vec<(u16, u8)>>,
     short: Vec<(Finder<'static>, u8)>,
     /// Groups with an empty literal.
     everywhere: u8,
@@ -330,11 +332,14 @@ struct LiteralSet {
 
 const LITERAL_HASH_BITS: u32 = 12;
 
+/// Bytes a literal needs to be found by its trigrams: two of them.
+const TRIGRAM_LITERAL_MIN: usize = 4;
+
 impl Default for LiteralSet {
     fn default() -> Self {
         LiteralSet {
             literals: Vec::new(),
-            taken: [0; (1 << LITERAL_HASH_BITS) / 64],
+            taken: [false; 1 << LITERAL_HASH_BITS],
             by_hash: vec![Vec::new(); 1 << LITERAL_HASH_BITS],
             short: Vec::new(),
             everywhere: 0,
@@ -343,24 +348,32 @@ impl Default for LiteralSet {
     }
 }
 
-/// The hash of four bytes read as a little-endian `u32`.
-fn quad_hash(quad: u32) -> usize {
-    (quad.wrapping_mul(0x9E37_79B1) >> (32 - LITERAL_HASH_BITS)) as usize
+/// The hash of the three bytes that start `bytes` (at least three).
+fn trigram_hash(bytes: &[u8]) -> usize {
+    // One load of four bytes where there are four.
+    let trigram = match bytes.first_chunk::<4>() {
+        Some(&quad) => u32::from_le_bytes(quad) & 0x00ff_ffff,
+        None => u32::from_le_bytes([bytes[0], bytes[1], bytes[2], 0]),
+    };
+    (trigram.wrapping_mul(0x9E37_79B1) >> (32 - LITERAL_HASH_BITS)) as usize
 }
 
 impl LiteralSet {
     fn add(&mut self, literal: &str, group: u8) {
         self.groups |= group;
         let bytes = literal.as_bytes();
-        match bytes.first_chunk::<4>() {
-            _ if bytes.is_empty() => self.everywhere |= group,
-            Some(&quad) if self.literals.len() < u16::MAX as usize => {
-                let h = quad_hash(u32::from_le_bytes(quad));
-                self.taken[h / 64] |= 1 << (h % 64);
-                self.by_hash[h].push(self.literals.len() as u16);
-                self.literals.push((bytes.to_vec(), group));
+        if bytes.is_empty() {
+            self.everywhere |= group;
+        } else if bytes.len() >= TRIGRAM_LITERAL_MIN && self.literals.len() < u16::MAX as usize {
+            let k = self.literals.len() as u16;
+            for offset in 0..2 {
+                let h = trigram_hash(&bytes[offset..]);
+                self.taken[h] = true;
+                self.by_hash[h].push((k, offset as u8));
             }
-            _ => self.short.push((Finder::new(bytes).into_owned(), group)),
+            self.literals.push((bytes.to_vec(), group));
+        } else {
+            self.short.push((Finder::new(bytes).into_owned(), group));
         }
     }
 
@@ -372,20 +385,24 @@ impl LiteralSet {
                 found |= group;
             }
         }
-        for (start, quad) in hay.windows(4).enumerate() {
-            let h = quad_hash(u32::from_le_bytes([quad[0], quad[1], quad[2], quad[3]]));
-            if self.taken[h / 64] & (1 << (h % 64)) == 0 {
-                continue;
-            }
-            for &k in &self.by_hash[h] {
-                let (literal, group) = &self.literals[k as usize];
-                if found & group == 0 && hay[start..].starts_with(literal) {
-                    found |= group;
+        let mut at = 0;
+        while at + 3 <= hay.len() {
+            let h = trigram_hash(&hay[at..]);
+            if self.taken[h] {
+                for &(k, offset) in &self.by_hash[h] {
+                    let (literal, group) = &self.literals[k as usize];
+                    if found & group == 0
+                        && let Some(start) = at.checked_sub(offset as usize)
+                        && hay[start..].starts_with(literal)
+                    {
+                        found |= group;
+                    }
+                }
+                if found == self.groups {
+                    break;
                 }
             }
-            if found == self.groups {
-                break;
-            }
+            at += 2;
         }
         found
     }
@@ -3265,6 +3282,25 @@ mod tests {
         assert_eq!(h[0], h[3]);
         assert!(!long_word(h[0]) && long_word(h[2]));
         assert!(h.iter().all(|&v| v != 0));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn literal_set_finds_what_a_search_per_literal_finds(
+            hay in "[abc :/.w]{0,40}",
+            literals in proptest::collection::vec("[abc :/.w]{0,6}", 1..6),
+        ) {
+            let mut set = LiteralSet::default();
+            let mut expected = 0u8;
+            for (k, literal) in literals.iter().enumerate() {
+                let group = 1u8 << (k % 3);
+                set.add(literal, group);
+                if memmem::find(hay.as_bytes(), literal.as_bytes()).is_some() {
+                    expected |= group;
+                }
+            }
+            proptest::prop_assert_eq!(set.groups_in(hay.as_bytes()), expected);
+        }
     }
 
     proptest::proptest! {
