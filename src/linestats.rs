@@ -97,7 +97,12 @@ fn normalize_bytes(line: &str, v: &mut Vec<u8>, fold_digits: bool) {
                 pending_space = false;
             }
             in_digits = false;
-            v.extend_from_slice(&lower[starts_space as usize..8 - ends_space as usize]);
+            // All eight bytes in one store, less a leading space, then the trailing space
+            // dropped by truncating: a copy of a variable length would be a `memcpy` call.
+            let kept = 8 - starts_space as usize - ends_space as usize;
+            let lower = u64::from_le_bytes(lower) >> (8 * starts_space as u32);
+            v.extend_from_slice(&lower.to_le_bytes());
+            v.truncate(v.len() - 8 + kept);
             if ends_space {
                 pending_space = true;
             }
