@@ -20,7 +20,7 @@ use memchr::memmem::{self, Finder};
 
 use std::sync::LazyLock;
 
-use crate::linestats::{KeyHasher, RepeatedLines, fold_line, folded_line_key};
+use crate::linestats::{KeyHasher, RepeatedLines, fold_line, folded_line_key, split_lines};
 
 mod forest;
 use forest::{Forest, TREE_BLOCK};
@@ -697,7 +697,7 @@ fn with_punctuation_lines(text: &str, removed: Vec<Removal>, worded: &[LineInfo]
     let mut pending: Vec<u32> = Vec::new();
     let mut prev_removed = true;
     let mut worded = worded.iter().map(|i| i.idx).peekable();
-    for (idx, line) in text.split('\n').enumerate() {
+    for (idx, line) in split_lines(text).enumerate() {
         let idx = idx as u32;
         let has_word = worded.next_if_eq(&idx).is_some();
         if next.peek().is_some_and(|r| r.line_index == idx) {
@@ -1965,7 +1965,7 @@ impl Rules {
         let site_name = site_label(site);
         let site_finder = site_name.as_deref().map(memmem::Finder::new);
         let mut site_buf = SiteMatch::default();
-        for (idx, line) in text.split('\n').enumerate() {
+        for (idx, line) in split_lines(text).enumerate() {
             let chars = CharStats::of(line);
             if chars.words == 0 {
                 continue;
