@@ -117,6 +117,18 @@ struct Pattern {
     /// A searcher for the longest literal, checked before the backtracking match; built once,
     /// since every line is checked against dozens of patterns.
     finder: Finder<'static>,
+    /// The first eight bytes (at most) of the leading literal and the mask of those bytes, for
+    /// a compare with a line's [`head_of`] before the literal's (0 and 0 without one).
+    head: u64,
+    head_mask: u64,
+}
+
+/// The first eight bytes of `s` as a little-endian `u64`, zeros past its end.
+fn head_of(s: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = s.len().min(8);
+    bytes[..n].copy_from_slice(&s[..n]);
+    u64::from_le_bytes(bytes)
 }
 
 impl Pattern {
@@ -1441,12 +1453,21 @@ impl Rules {
         let lead_any = matches!(toks.first(), Some(Tok::Any));
         let trail_any = matches!(toks.last(), Some(Tok::Any));
         let finder = Finder::new(longest_literal(&toks).as_bytes()).into_owned();
+        let (head, head_mask) = match toks.first() {
+            Some(Tok::Lit(first)) => {
+                let n = first.len().min(8);
+                (head_of(first.as_bytes()), head_of(&[0xff; 8][..n]))
+            }
+            _ => (0, 0),
+        };
         Pattern {
             name,
             toks,
             lead_any,
             trail_any,
             finder,
+            head,
+            head_mask,
         }
     }
 
@@ -1669,9 +1690,15 @@ impl Rules {
             }
             let first = *norm.as_bytes().first()?;
             if let Some(list) = self.by_first.get(first as usize) {
+                // The patterns of a first byte are many: their first eight bytes in one compare
+                // rule out most without a call to compare the literal.
+                let head = head_of(norm.as_bytes());
                 for &i in list {
                     let p = &self.patterns[i];
                     // These patterns start with a literal, which a match must start with.
+                    if head & p.head_mask != p.head {
+                        continue;
+                    }
                     if let Some(Tok::Lit(first)) = p.toks.first()
                         && !norm.starts_with(first.as_str())
                     {
