@@ -20,7 +20,7 @@ use memchr::memmem::{self, Finder};
 
 use std::sync::LazyLock;
 
-use crate::linestats::{KeyHasher, RepeatedLines, fold_line, folded_line_key};
+use crate::linestats::{KeyHasher, RepeatedLines, fold_line, folded_line_key, split_lines};
 
 mod forest;
 use forest::{Forest, TREE_BLOCK};
@@ -117,6 +117,33 @@ struct Pattern {
     /// A searcher for the longest literal, checked before the backtracking match; built once,
     /// since every line is checked against dozens of patterns.
     finder: Finder<'static>,
+    /// The first eight bytes (at most) of the leading literal and the mask of those bytes, for
+    /// a compare with a line's [`head_of`] before the literal's (0 and 0 without one).
+    head: u64,
+    head_mask: u64,
+}
+
+/// The first eight bytes of `s` as a little-endian `u64`, zeros past its end.
+fn head_of(s: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = s.len().min(8);
+    bytes[..n].copy_from_slice(&s[..n]);
+    u64::from_le_bytes(bytes)
+}
+
+impl Pattern {
+    /// Whether the pattern matches the whole of `norm`. A pattern that ends in a literal needs
+    /// the line to end with it, which a compare of a few bytes rules out for most lines before
+    /// the searcher runs.
+    fn matches(&self, norm: &str) -> bool {
+        if !self.trail_any
+            && let Some(Tok::Lit(last)) = self.toks.last()
+            && !norm.ends_with(last.as_str())
+        {
+            return false;
+        }
+        self.finder.find(norm.as_bytes()).is_some() && glob(&self.toks, norm)
+    }
 }
 
 /// A phrase-rule hit on one line.
@@ -296,17 +323,19 @@ const COPYRIGHT: u8 = 2;
 /// [`LiteralSet`] group of the URL literals.
 const URL: u8 = 4;
 
-/// Literals in groups, found by one pass over a line: each position's next four bytes are
-/// hashed into a table of the literals' first four bytes, and only a position whose hash is
+/// Literals in groups, found by one pass over a line that looks at every second position
+/// only: the three bytes there are hashed into a table of the three bytes at the first and at
+/// the second position of each literal, so that each occurrence of a literal of four bytes or
+/// more has one of its two trigrams at a position looked at. Only a position whose hash is
 /// taken is compared with its literals. A literal shorter than four bytes is searched for on
 /// its own; an empty one is in every line.
 #[derive(Debug)]
 struct LiteralSet {
     literals: Vec<(Vec<u8>, u8)>,
-    /// Whether a hash is taken, a bit per hash.
-    taken: [u64; (1 << LITERAL_HASH_BITS) / 64],
-    /// The literals whose first four bytes have each hash.
-    by_hash: Vec<Vec<u16>>,
+    /// Whether a hash is taken.
+    taken: [bool; 1 << LITERAL_HASH_BITS],
+    /// Per hash, the literals with a trigram of that hash and the trigram's offset in them.
+    by_hash: Vec<Vec<(u16, u8)>>,
     short: Vec<(Finder<'static>, u8)>,
     /// Groups with an empty literal.
     everywhere: u8,
@@ -315,11 +344,14 @@ struct LiteralSet {
 
 const LITERAL_HASH_BITS: u32 = 12;
 
+/// Bytes a literal needs to be found by its trigrams: two of them.
+const TRIGRAM_LITERAL_MIN: usize = 4;
+
 impl Default for LiteralSet {
     fn default() -> Self {
         LiteralSet {
             literals: Vec::new(),
-            taken: [0; (1 << LITERAL_HASH_BITS) / 64],
+            taken: [false; 1 << LITERAL_HASH_BITS],
             by_hash: vec![Vec::new(); 1 << LITERAL_HASH_BITS],
             short: Vec::new(),
             everywhere: 0,
@@ -328,24 +360,32 @@ impl Default for LiteralSet {
     }
 }
 
-/// The hash of four bytes read as a little-endian `u32`.
-fn quad_hash(quad: u32) -> usize {
-    (quad.wrapping_mul(0x9E37_79B1) >> (32 - LITERAL_HASH_BITS)) as usize
+/// The hash of the three bytes that start `bytes` (at least three).
+fn trigram_hash(bytes: &[u8]) -> usize {
+    // One load of four bytes where there are four.
+    let trigram = match bytes.first_chunk::<4>() {
+        Some(&quad) => u32::from_le_bytes(quad) & 0x00ff_ffff,
+        None => u32::from_le_bytes([bytes[0], bytes[1], bytes[2], 0]),
+    };
+    (trigram.wrapping_mul(0x9E37_79B1) >> (32 - LITERAL_HASH_BITS)) as usize
 }
 
 impl LiteralSet {
     fn add(&mut self, literal: &str, group: u8) {
         self.groups |= group;
         let bytes = literal.as_bytes();
-        match bytes.first_chunk::<4>() {
-            _ if bytes.is_empty() => self.everywhere |= group,
-            Some(&quad) if self.literals.len() < u16::MAX as usize => {
-                let h = quad_hash(u32::from_le_bytes(quad));
-                self.taken[h / 64] |= 1 << (h % 64);
-                self.by_hash[h].push(self.literals.len() as u16);
-                self.literals.push((bytes.to_vec(), group));
+        if bytes.is_empty() {
+            self.everywhere |= group;
+        } else if bytes.len() >= TRIGRAM_LITERAL_MIN && self.literals.len() < u16::MAX as usize {
+            let k = self.literals.len() as u16;
+            for offset in 0..2 {
+                let h = trigram_hash(&bytes[offset..]);
+                self.taken[h] = true;
+                self.by_hash[h].push((k, offset as u8));
             }
-            _ => self.short.push((Finder::new(bytes).into_owned(), group)),
+            self.literals.push((bytes.to_vec(), group));
+        } else {
+            self.short.push((Finder::new(bytes).into_owned(), group));
         }
     }
 
@@ -357,20 +397,24 @@ impl LiteralSet {
                 found |= group;
             }
         }
-        for (start, quad) in hay.windows(4).enumerate() {
-            let h = quad_hash(u32::from_le_bytes([quad[0], quad[1], quad[2], quad[3]]));
-            if self.taken[h / 64] & (1 << (h % 64)) == 0 {
-                continue;
-            }
-            for &k in &self.by_hash[h] {
-                let (literal, group) = &self.literals[k as usize];
-                if found & group == 0 && hay[start..].starts_with(literal) {
-                    found |= group;
+        let mut at = 0;
+        while at + 3 <= hay.len() {
+            let h = trigram_hash(&hay[at..]);
+            if self.taken[h] {
+                for &(k, offset) in &self.by_hash[h] {
+                    let (literal, group) = &self.literals[k as usize];
+                    if found & group == 0
+                        && let Some(start) = at.checked_sub(offset as usize)
+                        && hay[start..].starts_with(literal)
+                    {
+                        found |= group;
+                    }
+                }
+                if found == self.groups {
+                    break;
                 }
             }
-            if found == self.groups {
-                break;
-            }
+            at += 2;
         }
         found
     }
@@ -404,7 +448,8 @@ struct LineInfo {
     shape_count: u32,
     /// The line spells the main label of the site's host ([`names_site`]).
     site_named: bool,
-    /// The line's word hashes ([`push_word_hashes`]) in the page's hash buffer.
+    /// The line's word hashes ([`push_word_hashes`], [`word_hashes_and_shape`]) in the page's
+    /// hash buffer.
     hashes_from: u32,
     hashes_to: u32,
 }
@@ -423,7 +468,7 @@ impl LineInfo {
 }
 
 /// Character classes of a raw line, counted in one pass.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct CharStats {
     /// `\w+` runs, the way the scorer weighs lines.
     words: u32,
@@ -450,33 +495,26 @@ const C_CODE: u8 = 32;
 const C_UNDERSCORE: u8 = 64;
 const C_AT: u8 = 128;
 
-/// Classes of the ASCII bytes, so the common case needs no Unicode table.
-static ASCII_CLASS: [u8; 128] = {
-    let mut t = [0u8; 128];
-    let mut b = 0;
-    while b < 128 {
-        let c = b as u8;
-        t[b] = if c.is_ascii_digit() {
-            C_WORD | C_DIGIT
-        } else if c.is_ascii_uppercase() {
-            C_WORD | C_ALPHA | C_UPPER
-        } else if c.is_ascii_lowercase() {
-            C_WORD | C_ALPHA
-        } else if c == b'_' {
-            C_UNDERSCORE
-        } else if c == b'@' {
-            C_AT
-        } else if matches!(c, b'|' | b'/' | b'>') {
-            C_SEP
-        } else if matches!(c, b';' | b'{' | b'}' | b'=' | b'(' | b'<') {
-            C_CODE
-        } else {
-            0
-        };
-        b += 1;
+/// The class of an ASCII byte, so the common case needs no Unicode table.
+const fn ascii_class(c: u8) -> u8 {
+    if c.is_ascii_digit() {
+        C_WORD | C_DIGIT
+    } else if c.is_ascii_uppercase() {
+        C_WORD | C_ALPHA | C_UPPER
+    } else if c.is_ascii_lowercase() {
+        C_WORD | C_ALPHA
+    } else if c == b'_' {
+        C_UNDERSCORE
+    } else if c == b'@' {
+        C_AT
+    } else if matches!(c, b'|' | b'/' | b'>') {
+        C_SEP
+    } else if matches!(c, b';' | b'{' | b'}' | b'=' | b'(' | b'<') {
+        C_CODE
+    } else {
+        0
     }
-    t
-};
+}
 
 /// The word, letter and capital classes of a character, from the Unicode tables.
 fn letter_class(c: char) -> u8 {
@@ -498,23 +536,96 @@ fn letter_class(c: char) -> u8 {
 static LATIN_CLASS: LazyLock<[u8; 0x250]> =
     LazyLock::new(|| std::array::from_fn(|cp| char::from_u32(cp as u32).map_or(0, letter_class)));
 
+/// [`CharStats`] counts are summed in lanes of this many bits of one `u64`, one lane per count
+/// (the `CS_*` lanes), so that an ASCII byte costs one table load and one add rather than a
+/// test and an add per count; the lanes are emptied into the counts every
+/// [`LANE_MAX_CHARS`] characters, before one can overflow.
+const LANE_BITS: u32 = 7;
+const LANE_MAX_CHARS: usize = (1 << LANE_BITS) - 1;
+const CS_WORDS: u32 = 0;
+const CS_ALNUM: u32 = 1;
+const CS_DIGITS: u32 = 2;
+const CS_LETTERS: u32 = 3;
+const CS_UPPERS: u32 = 4;
+const CS_UPPER_WORDS: u32 = 5;
+const CS_SEPS: u32 = 6;
+const CS_CODE: u32 = 7;
+const CS_AT: u32 = 8;
+
+/// Where a character stands: bit 0 inside a `\w` run, bit 1 inside an alphanumeric run.
+const fn run_state(class: u8) -> u8 {
+    let word = class & C_WORD != 0;
+    let scored = word || class & C_UNDERSCORE != 0;
+    scored as u8 | (word as u8) << 1
+}
+
+/// What a character of `class` adds to the [`CharStats`] lanes after a character whose
+/// [`run_state`] is `before`: a word starts where a run does.
+const fn char_lanes(class: u8, before: u8) -> u64 {
+    let word = class & C_WORD != 0;
+    let scored = word || class & C_UNDERSCORE != 0;
+    let letter = word && class & C_ALPHA != 0;
+    let upper = letter && class & C_UPPER != 0;
+    lane(scored && before & 1 == 0, CS_WORDS)
+        | lane(word, CS_ALNUM)
+        | lane(word && class & C_DIGIT != 0, CS_DIGITS)
+        | lane(letter, CS_LETTERS)
+        | lane(upper, CS_UPPERS)
+        | lane(upper && before & 2 == 0, CS_UPPER_WORDS)
+        | lane(class & C_SEP != 0, CS_SEPS)
+        | lane(class & C_CODE != 0, CS_CODE)
+        | lane(class & C_AT != 0, CS_AT)
+}
+
+/// 1 in `lane` if `on`.
+const fn lane(on: bool, lane: u32) -> u64 {
+    (on as u64) << (lane * LANE_BITS)
+}
+
+/// [`char_lanes`] of every ASCII byte after every [`run_state`], at `before << 7 | byte`.
+static ASCII_LANES: [u64; 4 * 128] = {
+    let mut t = [0u64; 4 * 128];
+    let mut k = 0;
+    while k < t.len() {
+        t[k] = char_lanes(ascii_class((k & 127) as u8), (k >> 7) as u8);
+        k += 1;
+    }
+    t
+};
+
+/// [`run_state`] of every ASCII byte.
+static ASCII_RUN_STATE: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = run_state(ascii_class(b as u8));
+        b += 1;
+    }
+    t
+};
+
 impl CharStats {
     fn of(line: &str) -> CharStats {
         let mut s = CharStats::default();
         let bytes = line.as_bytes();
-        // `in_word`: inside an alphanumeric run; `in_scored`: inside a `\w` run (with `_`).
-        let (mut in_word, mut in_scored) = (false, false);
-        // Every class met, for the flags a single occurrence sets.
-        let mut seen = 0u8;
         let latin = &*LATIN_CLASS;
+        let mut state = 0u8;
+        let mut ats = 0u32;
         let mut i = 0;
         while i < bytes.len() {
-            let b = bytes[i];
-            let class = if b < 0x80 {
-                i += 1;
-                ASCII_CLASS[b as usize]
-            } else {
+            // Each character adds at most 1 to a lane.
+            let round_end = (i + LANE_MAX_CHARS).min(bytes.len());
+            let mut lanes = 0u64;
+            while i < round_end {
+                let b = bytes[i];
+                if b < 0x80 {
+                    lanes += ASCII_LANES[(state as usize) << 7 | b as usize];
+                    state = ASCII_RUN_STATE[b as usize];
+                    i += 1;
+                    continue;
+                }
                 let Some(c) = line[i..].chars().next() else {
+                    i = bytes.len();
                     break;
                 };
                 i += c.len_utf8();
@@ -527,13 +638,44 @@ impl CharStats {
                     '©' => s.copyright_sign = true,
                     _ => {}
                 }
-                class
+                lanes += char_lanes(class, state);
+                state = run_state(class);
+            }
+            let lane = |l: u32| (lanes >> (l * LANE_BITS)) as u32 & LANE_MAX_CHARS as u32;
+            s.words += lane(CS_WORDS);
+            s.alnum += lane(CS_ALNUM);
+            s.digits += lane(CS_DIGITS);
+            s.letters += lane(CS_LETTERS);
+            s.uppers += lane(CS_UPPERS);
+            s.upper_words += lane(CS_UPPER_WORDS);
+            s.seps += lane(CS_SEPS);
+            s.code += lane(CS_CODE);
+            ats += lane(CS_AT);
+        }
+        s.at_sign = ats > 0;
+        s
+    }
+
+    /// [`CharStats::of`] a character at a time, a test per count: the definition the lanes
+    /// must agree with.
+    #[cfg(test)]
+    fn of_by_char(line: &str) -> CharStats {
+        let mut s = CharStats::default();
+        let (mut in_word, mut in_scored) = (false, false);
+        for c in line.chars() {
+            let mut class = if c.is_ascii() {
+                ascii_class(c as u8)
+            } else {
+                letter_class(c)
             };
+            match c {
+                '»' | '›' | '·' | '•' => class |= C_SEP,
+                '©' => s.copyright_sign = true,
+                _ => {}
+            }
             let word = class & C_WORD != 0;
             let scored = word || class & C_UNDERSCORE != 0;
-            if scored && !in_scored {
-                s.words += 1;
-            }
+            s.words += (scored && !in_scored) as u32;
             in_scored = scored;
             if word {
                 s.alnum += 1;
@@ -547,11 +689,10 @@ impl CharStats {
                 }
             }
             in_word = word;
-            seen |= class;
             s.seps += (class & C_SEP != 0) as u32;
             s.code += (class & C_CODE != 0) as u32;
+            s.at_sign |= class & C_AT != 0;
         }
-        s.at_sign = seen & C_AT != 0;
         s
     }
 }
@@ -568,7 +709,7 @@ fn with_punctuation_lines(text: &str, removed: Vec<Removal>, worded: &[LineInfo]
     let mut pending: Vec<u32> = Vec::new();
     let mut prev_removed = true;
     let mut worded = worded.iter().map(|i| i.idx).peekable();
-    for (idx, line) in text.split('\n').enumerate() {
+    for (idx, line) in split_lines(text).enumerate() {
         let idx = idx as u32;
         let has_word = worded.next_if_eq(&idx).is_some();
         if next.peek().is_some_and(|r| r.line_index == idx) {
@@ -910,6 +1051,7 @@ const C_DIST_BELOW: usize = feature3("c_dist_below");
 /// Appends the hashes of the words of three bytes or more of a [`fold_line`]d line (runs of
 /// ASCII letters and digits and of non-ASCII bytes) to `out`, FNV-1a over the bytes with the
 /// top bit of the length-six-or-more words set; never 0, the empty slot of [`VocabTable`].
+#[cfg(test)]
 fn push_word_hashes(norm: &[u8], out: &mut Vec<u32>) {
     out.extend(counted_words(norm).map(word_hash));
 }
@@ -1395,12 +1537,21 @@ impl Rules {
         let lead_any = matches!(toks.first(), Some(Tok::Any));
         let trail_any = matches!(toks.last(), Some(Tok::Any));
         let finder = Finder::new(longest_literal(&toks).as_bytes()).into_owned();
+        let (head, head_mask) = match toks.first() {
+            Some(Tok::Lit(first)) => {
+                let n = first.len().min(8);
+                (head_of(first.as_bytes()), head_of(&[0xff; 8][..n]))
+            }
+            _ => (0, 0),
+        };
         Pattern {
             name,
             toks,
             lead_any,
             trail_any,
             finder,
+            head,
+            head_mask,
         }
     }
 
@@ -1643,15 +1794,21 @@ impl Rules {
             }
             let first = *norm.as_bytes().first()?;
             if let Some(list) = self.by_first.get(first as usize) {
+                // The patterns of a first byte are many: their first eight bytes in one compare
+                // rule out most without a call to compare the literal.
+                let head = head_of(norm.as_bytes());
                 for &i in list {
                     let p = &self.patterns[i];
                     // These patterns start with a literal, which a match must start with.
+                    if head & p.head_mask != p.head {
+                        continue;
+                    }
                     if let Some(Tok::Lit(first)) = p.toks.first()
                         && !norm.starts_with(first.as_str())
                     {
                         continue;
                     }
-                    if p.finder.find(norm.as_bytes()).is_some() && glob(&p.toks, norm) {
+                    if p.matches(norm) {
                         return Some(Hit {
                             name: p.name,
                             hard: hard_of(p),
@@ -1663,7 +1820,7 @@ impl Rules {
         if groups & LOOSE != 0 {
             for &i in &self.loose {
                 let p = &self.patterns[i];
-                if p.finder.find(norm.as_bytes()).is_some() && glob(&p.toks, norm) {
+                if p.matches(norm) {
                     return Some(Hit {
                         name: p.name,
                         hard: hard_of(p),
@@ -1679,10 +1836,7 @@ impl Rules {
     fn is_byline(&self, norm: &str, words: u32) -> bool {
         words <= COMMENT_HEADER_MAX_WORDS
             && (!self.bylines_need_colon || memchr::memchr(b':', norm.as_bytes()).is_some())
-            && self
-                .bylines
-                .iter()
-                .any(|p| p.finder.find(norm.as_bytes()).is_some() && glob(&p.toks, norm))
+            && self.bylines.iter().any(|p| p.matches(norm))
     }
 
     /// Classifies the lines of `text` (split on `\n`) on its own, without corpus statistics,
@@ -1944,7 +2098,7 @@ impl Rules {
         let site_name = site_label(site);
         let site_finder = site_name.as_deref().map(memmem::Finder::new);
         let mut site_buf = SiteMatch::default();
-        for (idx, line) in text.split('\n').enumerate() {
+        for (idx, line) in split_lines(text).enumerate() {
             let chars = CharStats::of(line);
             if chars.words == 0 {
                 continue;
@@ -1961,7 +2115,8 @@ impl Rules {
                 .unwrap_or_default();
             let nb = norm.as_bytes();
             let hashes_from = hashes.len() as u32;
-            push_word_hashes(nb, &mut hashes);
+            // Line shapes are of short lines: furniture and comment headers.
+            let shape = word_hashes_and_shape(nb, &mut hashes, words <= COMMENT_HEADER_MAX_WORDS);
             // The page title usually opens crawler text, and the article's heading repeats it
             // (or a part of it): where that heading is, the main text starts.
             let title_match = if infos.is_empty() {
@@ -1995,11 +2150,7 @@ impl Rules {
                 ellipsis_end: norm.ends_with("...") || norm.ends_with('…'),
                 title_match,
                 comment_head: self.is_byline(&norm, words),
-                shape: if words <= COMMENT_HEADER_MAX_WORDS {
-                    line_shape(nb)
-                } else {
-                    0
-                },
+                shape,
                 shape_count: 0,
                 site_named: site_finder
                     .as_ref()
@@ -2339,6 +2490,7 @@ fn is_comment_header(i: &LineInfo) -> bool {
 /// Hash of the shape of a [`fold_line`]d line: each run of letters and digits as `a` (`0` when
 /// it has a digit), the other characters as they are, spaces dropped. Comment headers share
 /// theirs ("by a(0)a:", "a 0,0 a 0:0 a"), whatever the names and dates; never 0.
+#[cfg(test)]
 fn line_shape(norm: &[u8]) -> u32 {
     let mut h = 0x811c_9dc5u32;
     let mut mix = |b: u8| h = (h ^ b as u32).wrapping_mul(0x0100_0193);
@@ -2364,6 +2516,68 @@ fn line_shape(norm: &[u8]) -> u32 {
         mix(r);
     }
     h.max(1)
+}
+
+/// [`RUN_BYTES`] of an ASCII digit; other bytes of runs are 1, the rest 0.
+const RUN_DIGIT: u8 = 2;
+
+/// Bytes of the runs of [`counted_words`] and [`line_shape`], by a table rather than three
+/// range tests per byte.
+static RUN_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_digit() {
+            RUN_DIGIT
+        } else {
+            (c.is_ascii_alphanumeric() || c >= 0x80) as u8
+        };
+        b += 1;
+    }
+    t
+};
+
+/// [`push_word_hashes`] of a [`fold_line`]d line, and its [`line_shape`] if `with_shape` (else
+/// 0), in one pass: both read the line's runs of ASCII letters and digits and of non-ASCII bytes.
+fn word_hashes_and_shape(norm: &[u8], hashes: &mut Vec<u32>, with_shape: bool) -> u32 {
+    let mix = |h: u32, b: u8| (h ^ b as u32).wrapping_mul(0x0100_0193);
+    let mut shape = FNV_START;
+    let mut end_run = |shape: &mut u32, word: u32, len: usize, digit: bool| {
+        if len >= 3 {
+            hashes.push(finish_word_hash(word, len));
+        }
+        if with_shape && len > 0 {
+            *shape = mix(*shape, if digit { b'0' } else { b'a' });
+        }
+    };
+    let (mut word, mut len, mut digit) = (FNV_START, 0, false);
+    for &b in norm {
+        let run_byte = RUN_BYTES[b as usize];
+        if run_byte != 0 {
+            word = mix(word, b);
+            len += 1;
+            digit |= run_byte == RUN_DIGIT;
+            continue;
+        }
+        end_run(&mut shape, word, len, digit);
+        if with_shape && b != b' ' {
+            shape = mix(shape, b);
+        }
+        (word, len, digit) = (FNV_START, 0, false);
+    }
+    end_run(&mut shape, word, len, digit);
+    if with_shape { shape.max(1) } else { 0 }
+}
+
+/// FNV-1a's start value.
+const FNV_START: u32 = 0x811c_9dc5;
+
+/// [`word_hash`] of a word of `len` bytes from the FNV-1a hash of its bytes.
+fn finish_word_hash(fnv: u32, len: usize) -> u32 {
+    let h = (fnv ^ (fnv >> 15)).wrapping_mul(0x2c1b_3c6d);
+    let h = (h ^ (h >> 12)) & 0x7fff_ffff;
+    h.max(1) | ((len >= 6) as u32) << 31
 }
 
 /// Sets each line's [`LineInfo::shape_count`], and marks as comment headers the date and
@@ -3159,6 +3373,21 @@ mod tests {
         let s = CharStats::of("Home | About » Contact © 2024");
         assert_eq!((s.seps, s.upper_words, s.digits), (2, 3, 4));
         assert!(s.copyright_sign);
+        // Lines longer than a round of lanes, with a word across the round's end.
+        for line in [
+            "a".repeat(300),
+            "Ab_c ".repeat(90),
+            format!("{}Étoile@x.org ½ {}", "x".repeat(125), "Ü|".repeat(80)),
+        ] {
+            assert_eq!(CharStats::of(&line), CharStats::of_by_char(&line), "{line}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn char_stat_lanes_count_like_the_definition(line in "[a-zA-Z0-9 _@|/>;{=(<.,Éüß½²»›·•©\u{660}\u{3042}😀-]{0,400}") {
+            proptest::prop_assert_eq!(CharStats::of(&line), CharStats::of_by_char(&line));
+        }
     }
 
     #[test]
@@ -3195,6 +3424,39 @@ mod tests {
         assert_eq!(h[0], h[3]);
         assert!(!long_word(h[0]) && long_word(h[2]));
         assert!(h.iter().all(|&v| v != 0));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn literal_set_finds_what_a_search_per_literal_finds(
+            hay in "[abc :/.w]{0,40}",
+            literals in proptest::collection::vec("[abc :/.w]{0,6}", 1..6),
+        ) {
+            let mut set = LiteralSet::default();
+            let mut expected = 0u8;
+            for (k, literal) in literals.iter().enumerate() {
+                let group = 1u8 << (k % 3);
+                set.add(literal, group);
+                if memmem::find(hay.as_bytes(), literal.as_bytes()).is_some() {
+                    expected |= group;
+                }
+            }
+            proptest::prop_assert_eq!(set.groups_in(hay.as_bytes()), expected);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_word_hashes_and_shape_match_the_definitions(line in "[a-zA-Z0-9 _:,.()'é😀-]{0,60}") {
+            let mut norm = String::new();
+            fold_line(&line, &mut norm);
+            let (mut one_pass, mut by_words) = (Vec::new(), Vec::new());
+            let shape = word_hashes_and_shape(norm.as_bytes(), &mut one_pass, true);
+            push_word_hashes(norm.as_bytes(), &mut by_words);
+            proptest::prop_assert_eq!(one_pass, by_words);
+            proptest::prop_assert_eq!(shape, line_shape(norm.as_bytes()));
+            proptest::prop_assert_eq!(word_hashes_and_shape(norm.as_bytes(), &mut Vec::new(), false), 0);
+        }
     }
 
     #[test]

@@ -694,11 +694,12 @@ fn gather(text: &str, table: &WordTable, evidence: &mut Evidence, buffer: &mut S
             *apostrophe = false;
             buffer.clear();
         };
+    // Counted apart from `evidence`, which `flush` borrows: a register, not a store per letter.
+    let mut ascii_letters = 0u32;
     for c in text.chars() {
         if c.is_ascii() {
             if c.is_ascii_alphabetic() {
-                evidence.letters += 1;
-                evidence.latin += 1;
+                ascii_letters += 1;
                 buffer.push(c.to_ascii_lowercase());
             } else if c == '\'' && !buffer.is_empty() {
                 apostrophe = true;
@@ -728,6 +729,8 @@ fn gather(text: &str, table: &WordTable, evidence: &mut Evidence, buffer: &mut S
         }
     }
     flush(buffer, evidence, &mut marks, &mut apostrophe);
+    evidence.letters += ascii_letters;
+    evidence.latin += ascii_letters;
 }
 
 /// Adds word-ending evidence to `scores`: each word counts once per language whose endings it

@@ -72,6 +72,23 @@ fn classify(c: char) -> Class {
     }
 }
 
+/// The length of the run of printable ASCII that starts `bytes`, with the single spaces between
+/// two of its characters: cleaning writes such a space before the character after it, so the
+/// run comes out as it is, and a line of words is one run rather than one per word.
+fn kept_ascii_run(bytes: &[u8]) -> usize {
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        if byte.is_ascii_graphic() {
+            i += 1;
+        } else if byte == b' ' && i > 0 && bytes.get(i + 1).is_some_and(u8::is_ascii_graphic) {
+            i += 2;
+        } else {
+            break;
+        }
+    }
+    i
+}
+
 fn clean_whitespace(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
@@ -81,10 +98,7 @@ fn clean_whitespace(text: &str) -> String {
     let mut at = 0;
     while at < bytes.len() {
         // Printable ASCII is always kept: copied a run at a time, most of most texts.
-        let run = bytes[at..]
-            .iter()
-            .position(|byte| !byte.is_ascii_graphic())
-            .unwrap_or(bytes.len() - at);
+        let run = kept_ascii_run(&bytes[at..]);
         let c = if run > 0 {
             None
         } else {

@@ -6,7 +6,7 @@
 use crate::boilerplate::{self, Removal, Rules};
 use crate::entity::{self, DocumentContext, EntitySpan};
 use crate::lang::{self, Lang, LangGuess};
-use crate::linestats::RepeatedLines;
+use crate::linestats::{RepeatedLines, split_lines};
 use crate::normalize::{NormalForm, normalize};
 use crate::sentence;
 use crate::span::Span;
@@ -348,7 +348,7 @@ fn remove_lines(raw: &str, removals: &[Removal]) -> (String, Vec<RemovedLine>) {
     let mut kept = String::with_capacity(raw.len());
     let mut removed = Vec::with_capacity(removals.len());
     let mut next = removals.iter().peekable();
-    for (index, line) in raw.split('\n').enumerate() {
+    for (index, line) in split_lines(raw).enumerate() {
         if index > 0 {
             kept.push('\n');
         }
