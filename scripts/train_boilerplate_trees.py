@@ -22,8 +22,8 @@ The trees' `lx_*` features read a word lexicon learned here from the rows' `word
 (the line's words as Rust folds and splits them): per word, the log-odds of the distinct
 training sites having it in boilerplate rather than content lines, for words of at least
 LEX_MIN_SITES sites. It is written beside the trees as `lex WORD WEIGHT` rows. The `bg_*`
-features read the same kind of lexicon of pairs of consecutive words, `lex2 WORD WORD WEIGHT`. Training rows
-read a lexicon learned without their half of the training sites, held-out rows the lexicon of
+features read the same kind of lexicon of pairs of consecutive words, `lex2 WORD WORD WEIGHT`.
+Training rows read a lexicon learned without their half of the training sites, held-out rows the lexicon of
 all training rows, as the shipped trees read the shipped lexicon on pages of other sites.
 Needs numpy, pandas, lightgbm (e.g. in a venv: pip install numpy pandas lightgbm).
 """
@@ -92,7 +92,7 @@ class Terms:
 
     def features(self, weight, n_rows):
         """Per row: mean, max, min, first weight, share above 1, share known of its terms under
-        `weight` (a term not in it weighs 0), as Rust's `weigh` computes them."""
+        `weight` (a term not in it weighs 0), as Rust's `Weights` computes them."""
         out = np.zeros((n_rows, 6))
         if len(self.row) == 0:
             return out
