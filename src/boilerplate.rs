@@ -1984,6 +1984,9 @@ impl Rules {
             forest_logits(forest, &ctx, x1, &f3, &words, &logits, &mut next);
             std::mem::swap(&mut logits, &mut next);
         }
+        if self.forests.iter().any(Forest::is_sound) {
+            agree_on_copies(infos, &mut logits);
+        }
         logits.into_iter().map(sigmoid).collect()
     }
 
@@ -2774,6 +2777,29 @@ const ROW_WIDTH: usize = FEATURES1.len() + FEATURES2.len() + D3;
 
 /// One tree stage's logits for every line into `out`, on the context rows of `ctx`, the
 /// context of the previous logits `prev`, and the tree-only rows `f3` ([`tree_features`]).
+/// Gives every copy of a line on the page (the same [`LineInfo::key`]) the mean of the copies'
+/// logits. A repeated line is one thing said twice (a heading and its table-of-contents entry,
+/// a product name on each tile): it is content or furniture as a whole, and the copies read in
+/// different neighbourhoods are several looks at the same question.
+fn agree_on_copies(infos: &[LineInfo], logits: &mut [f32]) {
+    let mut by_key: Vec<(u64, u32)> = infos
+        .iter()
+        .enumerate()
+        .map(|(k, info)| (info.key, k as u32))
+        .collect();
+    by_key.sort_unstable();
+    for copies in by_key.chunk_by(|a, b| a.0 == b.0) {
+        if copies.len() < 2 {
+            continue;
+        }
+        let mean =
+            copies.iter().map(|&(_, k)| logits[k as usize]).sum::<f32>() / copies.len() as f32;
+        for &(_, k) in copies {
+            logits[k as usize] = mean;
+        }
+    }
+}
+
 fn forest_logits(
     forest: &Forest,
     ctx: &Context,
@@ -3152,6 +3178,39 @@ mod tests {
         }
         assert_eq!(removed(&r, &format!("{sentence}\nLeave a Reply")), [1]);
         assert_eq!(removed(&r, &format!("Leave a Reply\n{sentence}")), [0]);
+    }
+
+    #[test]
+    fn copies_of_a_line_are_judged_as_one() {
+        let r = Rules::builtin();
+        let page = "Models | Django documentation\n\
+            Home\nDocumentation\nNews\n\
+            Field options\n\
+            Each field takes a certain set of field-specific arguments, documented in the model \
+            field reference. There is also a set of common arguments available to all field types.\n\
+            Verbose field names\n\
+            Each field type, except for foreign keys and the many-to-many relations, takes an \
+            optional first positional argument, a verbose name.\n\
+            Contents\nModels\nField options\nVerbose field names\nRelationships\n\
+            Support Django!\nDownload\nPrivacy policy";
+        let scored = r.score_page(page, "docs.djangoproject.com", None);
+        let lines: Vec<&str> = page.lines().collect();
+        let p_of = |text: &str| -> Vec<f32> {
+            scored
+                .infos
+                .iter()
+                .zip(&scored.p2)
+                .filter(|(info, _)| lines[info.idx as usize] == text)
+                .map(|(_, &p)| p)
+                .collect()
+        };
+        for heading in ["Field options", "Verbose field names"] {
+            let p = p_of(heading);
+            assert_eq!(p.len(), 2, "{heading}");
+            assert_eq!(p[0], p[1], "{heading}: the heading and its contents entry");
+        }
+        // Lines said once keep their own verdicts.
+        assert_ne!(p_of("Relationships")[0], p_of("Home")[0]);
     }
 
     #[test]
