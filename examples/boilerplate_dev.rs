@@ -414,6 +414,12 @@ fn honest_e2e(
             rules.load_model(&std::fs::read_to_string(format!("{path}.linear"))?);
             rules.load_model(&std::fs::read_to_string(format!("{path}.trees"))?);
             rules.set_thresholds(shipped);
+            if let Some(w) = std::env::var("BP_NEIGHBOUR_WEIGHT")
+                .ok()
+                .and_then(|v| v.parse().ok())
+            {
+                rules.set_neighbour_weight(w);
+            }
             let test: Vec<usize> = (0..pages.len())
                 .filter(|&d| site_fold(&pages[d].site, seed) == k)
                 .collect();

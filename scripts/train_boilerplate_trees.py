@@ -239,17 +239,25 @@ def shipped_thresholds(args):
     return {"guard": args.guard, "prose": args.prose, "sandwich": args.sandwich}
 
 
-def export(booster, names, out, thresholds, lexicon_rows=()):
+# Settings of the decision after the trees that travel with them: `neighbour_weight`, the share of
+# the neighbouring lines' mean logit added to a line's (Rust's `lean_on_neighbours`).
+def shipped_settings(args):
+    return {"neighbour_weight": args.neighbour_weight}
+
+
+def export(booster, names, out, thresholds, lexicon_rows=(), settings=None):
     dump = booster.dump_model()
     lines = [
         "# Boilerplate tree stage, written by scripts/train_boilerplate_trees.py (LightGBM).",
         "# forest BIAS; tree; n FEATURE THRESHOLD LEFT RIGHT (x <= threshold goes left;",
         "# child >= 0 is a split of this tree, -(j+1) its leaf j); l VALUE per leaf in order.",
     ]
-    # The decision thresholds tuned for these trees travel with them (None: the fold models
-    # of --honest, which take whatever the harness sets).
+    # The decision thresholds and settings tuned for these trees travel with them (None: the
+    # fold models of --honest, which take whatever the harness sets).
     for name, value in (thresholds or {}).items():
         lines.append(f"{name}_threshold\t{value}")
+    for name, value in (settings or {}).items():
+        lines.append(f"{name}\t{value}")
     lines.append("forest\t0")
     for tree in dump["tree_info"]:
         splits, leaves = [], []
@@ -324,6 +332,13 @@ def main():
         "--sandwich", type=float, default=0.7, help="threshold for a short line between two kept lines of running text"
     )
     ap.add_argument(
+        "--neighbour-weight",
+        type=float,
+        default=0.25,
+        help="share of the neighbouring lines' mean tree logit added to a line's (best honest end-to-end "
+        "F1 of 0.15-0.4, boilerplate_dev honest-e2e with BP_NEIGHBOUR_WEIGHT)",
+    )
+    ap.add_argument(
         "--fold-models",
         action="store_true",
         help="with --honest, write each fold's trees to PREFIX.sSEED.foldK.trees (no thresholds)",
@@ -348,7 +363,7 @@ def main():
         b = fit(x[tr], y[tr], w[tr], args)
         oof[te] = b.predict(x[te], raw_score=True)
         if args.fold_out:
-            export(b, names, f"{args.fold_out}.fold{f}", shipped_thresholds(args), r.lexicon_rows(weight))
+            export(b, names, f"{args.fold_out}.fold{f}", shipped_thresholds(args), r.lexicon_rows(weight), shipped_settings(args))
         p = 1 / (1 + np.exp(-oof[te]))
         for t in (0.4, 0.5, 0.6):
             pr, rc = prf(y[te], w[te], p >= t)
@@ -359,7 +374,7 @@ def main():
     for t in (0.4, 0.5, 0.6):
         pr, rc = prf(y, w, p >= t)
         print(f"in-sample t={t}: P={pr:.3f} R={rc:.3f}")
-    export(b, names, args.out, shipped_thresholds(args), r.lexicon_rows(weight))
+    export(b, names, args.out, shipped_thresholds(args), r.lexicon_rows(weight), shipped_settings(args))
     if args.oof:
         np.savetxt(args.oof, oof, fmt="%.6g")
 

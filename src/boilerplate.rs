@@ -195,6 +195,9 @@ pub struct Rules {
     sandwich_threshold: f32,
     /// The line model's threshold for a long line of running text ([`LineInfo::prose_like`]).
     prose_threshold: f32,
+    /// How much of the mean tree logit of the lines just above and below is added to a line's
+    /// own ([`lean_on_neighbours`]); 0 for none.
+    neighbour_weight: f32,
     repeat_min_docs: u32,
     config: Config,
 }
@@ -1474,6 +1477,7 @@ impl Rules {
             guard_threshold: 0.85,
             sandwich_threshold: 0.5,
             prose_threshold: 0.85,
+            neighbour_weight: 0.0,
             repeat_min_docs: 3,
             config,
         };
@@ -1696,6 +1700,11 @@ impl Rules {
                         self.guard_threshold = v;
                     }
                 }
+                ["neighbour_weight", v] => {
+                    if let Ok(v) = v.parse() {
+                        self.neighbour_weight = v;
+                    }
+                }
                 ["repeat_min_docs", v] => {
                     if let Ok(v) = v.parse() {
                         self.repeat_min_docs = v;
@@ -1748,6 +1757,11 @@ impl Rules {
             self.prose_threshold,
             self.sandwich_threshold,
         ] = t;
+    }
+
+    /// Sets the weight of the neighbours' tree logits ([`lean_on_neighbours`]; tuning harness).
+    pub fn set_neighbour_weight(&mut self, weight: f32) {
+        self.neighbour_weight = weight;
     }
 
     /// Sets the stage weights directly (training harness): stage 1 is [`FEATURES1`] wide, the
@@ -1986,6 +2000,11 @@ impl Rules {
         }
         if self.forests.iter().any(Forest::is_sound) {
             agree_on_copies(infos, &mut logits);
+            if self.neighbour_weight != 0.0 {
+                lean_on_neighbours(&mut logits, self.neighbour_weight, &mut next);
+                // Copies have other neighbours: they agree again.
+                agree_on_copies(infos, &mut logits);
+            }
         }
         logits.into_iter().map(sigmoid).collect()
     }
@@ -2800,6 +2819,32 @@ fn agree_on_copies(infos: &[LineInfo], logits: &mut [f32]) {
     }
 }
 
+/// Adds `weight` times the mean logit of the lines just above and below to each line's logit,
+/// where the two are on the same side of the decision. The trees judge each line from the linear stages' view of its neighbours, not from their own
+/// verdicts on them; a line between two lines they are sure of is likelier to share their side.
+fn lean_on_neighbours(logits: &mut [f32], weight: f32, own: &mut Vec<f32>) {
+    if logits.len() < 2 {
+        return;
+    }
+    own.clear();
+    own.extend_from_slice(logits);
+    let last = own.len() - 1;
+    for (k, logit) in logits.iter_mut().enumerate() {
+        let neighbours = if k == 0 {
+            own[1]
+        } else if k == last {
+            own[last - 1]
+        } else if (own[k - 1] >= 0.0) == (own[k + 1] >= 0.0) {
+            (own[k - 1] + own[k + 1]) / 2.0
+        } else {
+            // Where the page turns (the last paragraph above a comment form), each side pulls
+            // its own way: the line is left to its own verdict.
+            0.0
+        };
+        *logit = own[k] + weight * neighbours;
+    }
+}
+
 fn forest_logits(
     forest: &Forest,
     ctx: &Context,
@@ -3211,6 +3256,23 @@ mod tests {
         }
         // Lines said once keep their own verdicts.
         assert_ne!(p_of("Relationships")[0], p_of("Home")[0]);
+    }
+
+    #[test]
+    fn a_line_leans_towards_its_neighbours_verdicts() {
+        let mut logits = [4.0, -1.0, 2.0, -6.0, -2.0];
+        lean_on_neighbours(&mut logits, 0.25, &mut Vec::new());
+        // The first and last lines have one neighbour each, the others the mean of two where
+        // those agree (the fourth line's do not).
+        assert_eq!(
+            logits,
+            [4.0 - 0.25, -1.0 + 0.75, 2.0 - 0.875, -6.0, -2.0 - 1.5]
+        );
+        let mut one = [3.0];
+        lean_on_neighbours(&mut one, 0.25, &mut Vec::new());
+        assert_eq!(one, [3.0]);
+        // The shipped trees come with their weight.
+        assert!(Rules::builtin().neighbour_weight > 0.0);
     }
 
     #[test]
