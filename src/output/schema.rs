@@ -403,6 +403,56 @@ impl StringColumn {
         }
     }
 
+    /// Rows so far.
+    fn rows(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Back to the first `rows` rows.
+    fn truncate(&mut self, rows: usize) {
+        if rows < self.rows() {
+            self.offsets.truncate(rows + 1);
+            self.values.truncate(self.offsets[rows] as usize);
+            while self.nulls.last().is_some_and(|&row| row >= rows) {
+                self.nulls.pop();
+            }
+        }
+    }
+
+    /// Appends the values `values` holds one after another, ending at `ends` (each starting
+    /// where the previous ends), and null where `valid` says not: one copy of the bytes. False,
+    /// appending nothing or part, where `ends` are not the ends of whole characters of
+    /// `values` in order, the last at its end (with no `ends`, `values` must be empty), or
+    /// `valid` is not as long as `ends`.
+    fn push_all(&mut self, values: &str, ends: &[u32], valid: Option<&[bool]>) -> bool {
+        let mut previous = 0;
+        for &end in ends {
+            if end < previous || !values.is_char_boundary(end as usize) {
+                return false;
+            }
+            previous = end;
+        }
+        if previous as usize != values.len() || valid.is_some_and(|v| v.len() != ends.len()) {
+            return false;
+        }
+        let first_row = self.rows();
+        let base = self.values.len();
+        self.values.extend_from_slice(values.as_bytes());
+        // Wrap as `end_value`'s do.
+        self.offsets
+            .extend(ends.iter().map(|&end| (base + end as usize) as i32));
+        if let Some(valid) = valid {
+            self.nulls.extend(
+                valid
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &valid)| !valid)
+                    .map(|(row, _)| first_row + row),
+            );
+        }
+        true
+    }
+
     fn end_value(&mut self) {
         // Wraps past `i32::MAX` bytes, which `finish` refuses before using any offset.
         self.offsets.push(self.values.len() as i32);
@@ -423,7 +473,8 @@ impl StringColumn {
         });
         let offsets = OffsetBuffer::new(ScalarBuffer::from(self.offsets));
         // SAFETY: `values` is a concatenation of `&str`s, so valid UTF-8, and every offset is
-        // where one of them ends, so at a character boundary within `values`; the offsets
+        // where one of them ends, or (`push_all`) at a character boundary within one checked
+        // as such, so at a character boundary within `values`; the offsets
         // start at 0, never decrease (checked above not to have wrapped) and number one more
         // than the rows `nulls` covers, which is all `StringArray::try_new` would check. Its
         // UTF-8 validation of every byte cost a tenth of building the tokens table. The tests
@@ -607,6 +658,19 @@ fn kinds(keys: Int32Array) -> DictionaryArray<Int32Type> {
     DictionaryArray::new(keys, Arc::new(values))
 }
 
+/// Whether the tokens table's rows of `document`, sentence by sentence, are its tokens in
+/// order, every one once: the order of the forms' buffers.
+fn rows_in_token_order(document: &crate::pipeline::Document) -> bool {
+    let mut next = 0;
+    for sentence in &document.sentences {
+        if sentence.tokens.start != next || sentence.tokens.end < next {
+            return false;
+        }
+        next = sentence.tokens.end;
+    }
+    next as usize == document.tokens.len()
+}
+
 fn tokens_columns(records: &[DocRecord]) -> Result<Vec<ArrayRef>, ArrowError> {
     // Sized up front: the columns of a chunk hold millions of values, and growing them by
     // doubling copies each one several times.
@@ -630,6 +694,7 @@ fn tokens_columns(records: &[DocRecord]) -> Result<Vec<ArrayRef>, ArrowError> {
             continue;
         };
         let cursor = CharOffsets::new(&document.text);
+        let doc_start = lower.rows();
         for (sentence_index, sentence) in document.sentences.iter().enumerate() {
             for index in sentence.tokens.start as usize..sentence.tokens.end as usize {
                 let token = document.tokens[index];
@@ -638,9 +703,25 @@ fn tokens_columns(records: &[DocRecord]) -> Result<Vec<ArrayRef>, ArrowError> {
                 token_id.push(index as u32);
                 offsets.push(&cursor, token.span);
                 text.push(&document.text[token.span.range()]);
+                kind.push(kind_key(token.kind));
+            }
+        }
+        let (lower_forms, lower_ends) = document.forms.lower_column();
+        let (stems, stem_ends, stemmed) = document.forms.stem_column();
+        if rows_in_token_order(document)
+            && lower.push_all(lower_forms, lower_ends, None)
+            && stem.push_all(stems, stem_ends, Some(stemmed))
+        {
+            continue;
+        }
+        // Rows in another order than the forms (no pipeline makes such a document), or forms
+        // that do not fit the tokens: one row at a time, after what the failed attempt left.
+        lower.truncate(doc_start);
+        stem.truncate(doc_start);
+        for sentence in &document.sentences {
+            for index in sentence.tokens.start as usize..sentence.tokens.end as usize {
                 lower.push(document.forms.lower(index));
                 stem.push_option(document.forms.stem(index));
-                kind.push(kind_key(token.kind));
             }
         }
     }
@@ -872,6 +953,73 @@ mod tests {
             for column in batch.columns() {
                 column.to_data().validate_full().unwrap();
             }
+        }
+    }
+
+    #[test]
+    fn string_column_takes_whole_buffers_only_where_they_split_into_values() {
+        let mut column = StringColumn::with_capacity(0, 0);
+        column.push("x");
+        // Not at a character boundary, decreasing, short of the end, validity of another length.
+        assert!(!column.push_all("é", &[1, 2], None));
+        assert!(!column.push_all("ab", &[2, 1], None));
+        assert!(!column.push_all("abc", &[1, 2], None));
+        assert!(!column.push_all("", &[0], Some(&[])));
+        assert!(!column.push_all("a", &[], None));
+        assert_eq!(column.rows(), 1);
+        assert!(column.push_all("Stalinés", &[6, 6, 9], Some(&[true, false, true])));
+        column.push_option(None);
+        column.truncate(3);
+        column.push("z");
+
+        let mut by_rows = StringColumn::with_capacity(0, 0);
+        for value in [Some("x"), Some("Stalin"), None, Some("z")] {
+            by_rows.push_option(value);
+        }
+        let (built, expected) = (column.finish().unwrap(), by_rows.finish().unwrap());
+        built.to_data().validate_full().unwrap();
+        assert_eq!(built.to_data(), expected.to_data());
+    }
+
+    #[test]
+    fn tokens_of_sentences_out_of_order_still_get_their_own_forms() {
+        let pipeline = crate::pipeline::Pipeline::new(crate::pipeline::Config::default());
+        let mut document = pipeline.process(
+            "Mr. J.V. Stalin spoke on November 6. The Red Army held the Volga River. Es war kalt.",
+        );
+        assert!(document.sentences.len() >= 3);
+        document.sentences.reverse();
+        let record = DocRecord {
+            doc_id: 7,
+            source: "page.txt".into(),
+            url: None,
+            encoding: None,
+            n_bytes: 0,
+            skip_reason: None,
+            failed: false,
+            document: Some(document),
+        };
+        let batch = Table::Tokens.batch(std::slice::from_ref(&record)).unwrap();
+        let document = record.document.as_ref().unwrap();
+        let rows: Vec<usize> = document
+            .sentences
+            .iter()
+            .flat_map(|sentence| sentence.tokens.start as usize..sentence.tokens.end as usize)
+            .collect();
+        let column = |name: &str| {
+            batch
+                .column_by_name(name)
+                .unwrap()
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .unwrap()
+                .clone()
+        };
+        let (lower, stem) = (column("lower"), column("stem"));
+        for (row, &index) in rows.iter().enumerate() {
+            assert_eq!(lower.value(row), document.forms.lower(index));
+            let stem = stem.is_valid(row).then(|| stem.value(row));
+            assert_eq!(stem, document.forms.stem(index));
         }
     }
 }
