@@ -14,7 +14,7 @@
 //!    neighbouring lines, since boilerplate comes in blocks.
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use memchr::memmem::{self, Finder};
 
@@ -1081,7 +1081,32 @@ fn word_hash(word: &[u8]) -> u32 {
 #[derive(Debug, Clone, Default)]
 struct Lexicon {
     words: HashMap<u32, f32, BuildHasherDefault<KeyHasher>>,
-    pairs: HashMap<u64, f32, BuildHasherDefault<KeyHasher>>,
+    pairs: HashMap<u64, f32, BuildHasherDefault<PairHasher>>,
+}
+
+/// Hashes [`pair_key`]s. [`KeyHasher`]'s one multiplication leaves the low bits of the hash,
+/// which pick a key's slot in the table, to the low bits of the key alone, the second word's:
+/// every pair ending in one word ("of the", "in the") had the same first slot, and a lookup
+/// probed 15 groups of slots on average. Folding the product's high half, which every bit of
+/// the key reaches, into its low half spreads them by the first word too.
+#[derive(Default)]
+struct PairHasher(u64);
+
+impl Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        let product = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        self.0 = product ^ (product >> 32);
+    }
 }
 
 /// The key of two consecutive word hashes in [`Lexicon::pairs`].
@@ -1184,17 +1209,42 @@ impl Weights {
 
 /// The tab-separated fields of a model row (`Rules::load_model`), without allocating: up to
 /// five, and a sixth empty one standing for any more, so that a longer row matches no pattern.
+/// The tabs are found by a byte loop: fields are a few bytes long, and the `memchr` call per
+/// field behind `split` cost more than the bytes (a model file has some 70,000 rows, read at
+/// every start).
 fn model_fields(line: &str) -> ([&str; 6], usize) {
     let mut fields = [""; 6];
-    let mut n = 0;
-    for field in line.split('\t') {
-        if n == 5 {
-            return (fields, 6);
+    let mut rest = line;
+    for (n, field) in fields.iter_mut().enumerate().take(5) {
+        match rest.bytes().position(|b| b == b'\t') {
+            Some(tab) => {
+                *field = &rest[..tab];
+                rest = &rest[tab + 1..];
+            }
+            None => {
+                *field = rest;
+                return (fields, n + 1);
+            }
         }
-        fields[n] = field;
-        n += 1;
     }
-    (fields, n)
+    (fields, 6)
+}
+
+/// The lines of a model file as [`str::lines`] gives them (a final `\n` ends the last line, a
+/// `\r` before a `\n` is dropped), found by a byte loop for the reason of [`model_fields`].
+fn model_rows(tsv: &str) -> impl Iterator<Item = &str> {
+    let mut rest = tsv;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let Some(newline) = rest.bytes().position(|b| b == b'\n') else {
+            return Some(std::mem::take(&mut rest));
+        };
+        let line = &rest[..newline];
+        rest = &rest[newline + 1..];
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    })
 }
 
 /// The words of `line` as the [`Lexicon`] reads them (folded, [`counted_words`]), for training.
@@ -1592,7 +1642,7 @@ impl Rules {
         // One look at each row's first field before the rows are read: which stages the file
         // replaces, and how large the lexicon will be (a trees file is mostly its rows).
         let (mut has_forest, mut has_stages, mut words, mut pairs) = (false, false, 0, 0);
-        for line in tsv.lines() {
+        for line in model_rows(tsv) {
             if line.starts_with("lex\t") {
                 words += 1;
             } else if line.starts_with("lex2\t") {
@@ -1613,7 +1663,7 @@ impl Rules {
         }
         self.lexicon.words.reserve(words);
         self.lexicon.pairs.reserve(pairs);
-        for (cols, n) in tsv.lines().map(model_fields) {
+        for (cols, n) in model_rows(tsv).map(model_fields) {
             match &cols[..n] {
                 ["forest", bias] => self.forests.push(Forest::new(bias.parse().unwrap_or(0.0))),
                 ["tree"] => {
@@ -2708,6 +2758,9 @@ impl Context {
         ((self.p_sum[hi] - self.p_sum[lo] - self.p[k]) / count as f32).clamp(0.0, 1.0)
     }
 
+    // Inlined: it runs for every line of every context stage, and as a call it cost 9 M more
+    // instructions on SUB (every tenth bench page) than in the callers' loops.
+    #[inline]
     fn line(&self, k: usize, x1: &[f32], words: &[f32], prev: &[f32]) -> LineContext {
         let n = self.p.len();
         let p = &self.p;
@@ -3733,5 +3786,40 @@ mod tests {
         let f = rules.tree_rows(text, "", None, None);
         assert!(f.x1.iter().all(|r| r[col("lx_known")] == 0.0));
         assert!(f.x1.iter().all(|r| r[col("bg_known")] == 0.0));
+    }
+
+    #[test]
+    fn model_rows_and_fields_split_as_lines_and_tabs_do() {
+        fn by_split(line: &str) -> ([&str; 6], usize) {
+            let mut fields = [""; 6];
+            let mut n = 0;
+            for field in line.split('\t') {
+                if n == 5 {
+                    return (fields, 6);
+                }
+                fields[n] = field;
+                n += 1;
+            }
+            (fields, n)
+        }
+        let files = [
+            "",
+            "\n",
+            "\n\n",
+            "a",
+            "a\r",
+            "a\r\n",
+            "a\r\r\nb\n",
+            "lex\tword\t0.5\nlex2\ta b\t-1\r\nforest\t0.1\ntree\n",
+            "n\tf\t0.5\t1\t2\nn\tf\t0.5\t1\t2\t\n\t\t\t\t\t\t\nx\t\ty",
+            "é\tü\n\t",
+        ];
+        for file in files {
+            let rows: Vec<&str> = model_rows(file).collect();
+            assert_eq!(rows, file.lines().collect::<Vec<_>>(), "{file:?}");
+            for row in rows {
+                assert_eq!(model_fields(row), by_split(row), "{row:?}");
+            }
+        }
     }
 }

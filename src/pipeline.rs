@@ -56,58 +56,90 @@ pub struct RemovedLine {
     pub doc_freq: Option<u32>,
 }
 
-/// Lower-cased forms and stems of a document's tokens, stored in two buffers rather than one
-/// `String` per token.
+/// Lower-cased forms and stems of a document's tokens, each kind one after another in token
+/// order in a buffer of its own, as the tokens table's columns hold them: a document's forms
+/// go into a column in one copy ([`TokenForms::lower_column`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TokenForms {
-    buffer: String,
-    lower: Vec<Span>,
-    stem: Vec<Option<Span>>,
+    lower: String,
+    /// Where each token's lower-cased form ends in `lower`; it starts where the previous ends.
+    lower_ends: Vec<u32>,
+    stems: String,
+    /// Where each token's stem ends in `stems` (where the previous ends, for no stem).
+    stem_ends: Vec<u32>,
+    /// Whether each token has a stem: not non-words, nor words of a language without a
+    /// stemmer.
+    stemmed: Vec<bool>,
 }
 
 impl TokenForms {
     /// The lower-cased form of token `index`.
     pub fn lower(&self, index: usize) -> &str {
-        &self.buffer[self.lower[index].range()]
+        form(&self.lower, &self.lower_ends, index)
     }
 
     /// The stem of token `index`: `None` for non-words and languages without a stemmer.
     pub fn stem(&self, index: usize) -> Option<&str> {
-        self.stem[index].map(|span| &self.buffer[span.range()])
+        self.stemmed
+            .get(index)
+            .copied()
+            .unwrap_or(false)
+            .then(|| form(&self.stems, &self.stem_ends, index))
     }
 
-    fn push_lower(&mut self, word: &str) -> Span {
-        let start = self.buffer.len();
+    /// The lower-cased forms of all tokens, in order, and where each ends.
+    pub fn lower_column(&self) -> (&str, &[u32]) {
+        (&self.lower, &self.lower_ends)
+    }
+
+    /// The stems of all tokens, in order, where each ends, and whether there is one.
+    pub fn stem_column(&self) -> (&str, &[u32], &[bool]) {
+        (&self.stems, &self.stem_ends, &self.stemmed)
+    }
+
+    fn push_lower(&mut self, word: &str) {
         if word.is_ascii() {
-            self.buffer.push_str(word);
-            self.buffer[start..].make_ascii_lowercase();
+            let start = self.lower.len();
+            self.lower.push_str(word);
+            self.lower[start..].make_ascii_lowercase();
         } else {
             for c in word.chars() {
                 if c.is_ascii() {
-                    self.buffer.push(c.to_ascii_lowercase());
+                    self.lower.push(c.to_ascii_lowercase());
                 } else {
-                    self.buffer.extend(c.to_lowercase());
+                    self.lower.extend(c.to_lowercase());
                 }
             }
         }
-        let span = Span::new(start, self.buffer.len());
-        self.lower.push(span);
-        span
+        self.lower_ends.push(self.lower.len() as u32);
     }
 
-    /// Pushes the stem of the token whose lower-cased form is at `lower`. A stem equal to
-    /// that form (most short words) shares its bytes instead of copying them.
-    fn push_stem(&mut self, lower: Span, stem: Option<&str>) {
-        let span = stem.map(|stem| {
-            if stem.as_bytes() == &self.buffer.as_bytes()[lower.range()] {
-                return lower;
-            }
-            let start = self.buffer.len();
-            self.buffer.push_str(stem);
-            Span::new(start, self.buffer.len())
-        });
-        self.stem.push(span);
+    fn push_stem(&mut self, stem: Option<&str>) {
+        if let Some(stem) = stem {
+            self.stems.push_str(stem);
+        }
+        self.stem_ends.push(self.stems.len() as u32);
+        self.stemmed.push(stem.is_some());
     }
+
+    /// The lower-cased form last pushed.
+    fn last_lower(&self) -> &str {
+        form(
+            &self.lower,
+            &self.lower_ends,
+            self.lower_ends.len().wrapping_sub(1),
+        )
+    }
+}
+
+/// Form `index` of `forms`, whose forms end at `ends`; empty for an index past them.
+fn form<'a>(forms: &'a str, ends: &[u32], index: usize) -> &'a str {
+    let start = match index.checked_sub(1) {
+        Some(previous) => ends.get(previous).copied().unwrap_or(0),
+        None => 0,
+    };
+    let end = ends.get(index).copied().unwrap_or(start);
+    forms.get(start as usize..end as usize).unwrap_or_default()
 }
 
 /// The result of processing one document.
@@ -370,21 +402,25 @@ fn remove_lines(raw: &str, removals: &[Removal]) -> (String, Vec<RemovedLine>) {
 
 fn token_forms(text: &str, tokens: &[Token], sentences: &[Sentence]) -> TokenForms {
     let mut forms = TokenForms {
-        buffer: String::with_capacity(text.len() + text.len() / 2),
-        lower: Vec::with_capacity(tokens.len()),
-        stem: Vec::with_capacity(tokens.len()),
+        lower: String::with_capacity(text.len()),
+        lower_ends: Vec::with_capacity(tokens.len()),
+        stems: String::with_capacity(text.len()),
+        stem_ends: Vec::with_capacity(tokens.len()),
+        stemmed: Vec::with_capacity(tokens.len()),
     };
+    // In token order: the sentences' token ranges follow one another from the first token to
+    // the last, as `process_in` builds them.
     STEMMERS.with_borrow_mut(|stemmers| {
         for sentence in sentences {
             let lang: Lang = sentence.lang.lang;
             for token in &tokens[sentence.tokens.start as usize..sentence.tokens.end as usize] {
-                let lower = forms.push_lower(&text[token.span]);
-                if token.kind == TokenKind::Word {
-                    let stem = stemmers.stem_cached(lang, &forms.buffer[lower.range()]);
-                    forms.push_stem(lower, stem);
+                forms.push_lower(&text[token.span]);
+                let stem = if token.kind == TokenKind::Word {
+                    stemmers.stem_cached(lang, forms.last_lower())
                 } else {
-                    forms.stem.push(None);
-                }
+                    None
+                };
+                forms.push_stem(stem);
             }
         }
     });
