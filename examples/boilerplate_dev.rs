@@ -420,6 +420,12 @@ fn honest_e2e(
             {
                 rules.set_neighbour_weight(w);
             }
+            if let Some(l) = std::env::var("BP_LINEAR_SURE")
+                .ok()
+                .and_then(|v| v.parse().ok())
+            {
+                rules.set_linear_sure_logit(l);
+            }
             let test: Vec<usize> = (0..pages.len())
                 .filter(|&d| site_fold(&pages[d].site, seed) == k)
                 .collect();

@@ -239,10 +239,11 @@ def shipped_thresholds(args):
     return {"guard": args.guard, "prose": args.prose, "sandwich": args.sandwich}
 
 
-# Settings of the decision after the trees that travel with them: `neighbour_weight`, the share of
-# the neighbouring lines' mean logit added to a line's (Rust's `lean_on_neighbours`).
+# Settings that travel with the trees: `linear_sure_logit`, the linear logit beyond which a line
+# keeps it and the trees are not walked (Rust's `forest_logits`), and `neighbour_weight`, the
+# share of the neighbouring lines' mean logit added to a line's (Rust's `lean_on_neighbours`).
 def shipped_settings(args):
-    return {"neighbour_weight": args.neighbour_weight}
+    return {"linear_sure_logit": args.linear_sure, "neighbour_weight": args.neighbour_weight}
 
 
 def export(booster, names, out, thresholds, lexicon_rows=(), settings=None):
@@ -330,6 +331,13 @@ def main():
     ap.add_argument("--prose", type=float, default=0.6, help="threshold for long unpunctuated prose-like lines")
     ap.add_argument(
         "--sandwich", type=float, default=0.7, help="threshold for a short line between two kept lines of running text"
+    )
+    ap.add_argument(
+        "--linear-sure",
+        type=float,
+        default=2.0,
+        help="linear logit beyond which a line keeps it, unjudged by the trees (best honest end-to-end "
+        "F1 of 1.5-5, boilerplate_dev honest-e2e with BP_LINEAR_SURE)",
     )
     ap.add_argument(
         "--neighbour-weight",

@@ -198,6 +198,9 @@ pub struct Rules {
     /// How much of the mean tree logit of the lines just above and below is added to a line's
     /// own ([`lean_on_neighbours`]); 0 for none.
     neighbour_weight: f32,
+    /// Lines whose linear logit is further from 0 than this keep it: the trees are not walked
+    /// for them ([`forest_logits`]).
+    linear_sure_logit: f32,
     repeat_min_docs: u32,
     config: Config,
 }
@@ -1528,6 +1531,7 @@ impl Rules {
             sandwich_threshold: 0.5,
             prose_threshold: 0.85,
             neighbour_weight: 0.0,
+            linear_sure_logit: f32::INFINITY,
             repeat_min_docs: 3,
             config,
         };
@@ -1755,6 +1759,11 @@ impl Rules {
                         self.neighbour_weight = v;
                     }
                 }
+                ["linear_sure_logit", v] => {
+                    if let Ok(v) = v.parse() {
+                        self.linear_sure_logit = v;
+                    }
+                }
                 ["repeat_min_docs", v] => {
                     if let Ok(v) = v.parse() {
                         self.repeat_min_docs = v;
@@ -1812,6 +1821,11 @@ impl Rules {
     /// Sets the weight of the neighbours' tree logits ([`lean_on_neighbours`]; tuning harness).
     pub fn set_neighbour_weight(&mut self, weight: f32) {
         self.neighbour_weight = weight;
+    }
+
+    /// Sets the linear logit beyond which the trees are not walked (tuning harness).
+    pub fn set_linear_sure_logit(&mut self, logit: f32) {
+        self.linear_sure_logit = logit;
     }
 
     /// Sets the stage weights directly (training harness): stage 1 is [`FEATURES1`] wide, the
@@ -2045,7 +2059,13 @@ impl Rules {
             if i == 0 {
                 tree_features(infos, hashes, &self.lexicon, x1, &ctx.p, &mut f3);
             }
-            forest_logits(forest, &ctx, x1, &f3, &words, &logits, &mut next);
+            let inputs = TreeInputs {
+                x1,
+                f3: &f3,
+                words: &words,
+            };
+            let sure = self.linear_sure_logit;
+            forest_logits(forest, &ctx, &inputs, &logits, sure, &mut next);
             std::mem::swap(&mut logits, &mut next);
         }
         if self.forests.iter().any(Forest::is_sound) {
@@ -2898,24 +2918,34 @@ fn lean_on_neighbours(logits: &mut [f32], weight: f32, own: &mut Vec<f32>) {
     }
 }
 
+/// What a tree row is built from besides the context: the page's stage-1 rows (flat,
+/// [`FEATURES1`] wide), its tree-only features and its lines' word counts.
+struct TreeInputs<'a> {
+    x1: &'a [f32],
+    f3: &'a [[f32; D3]],
+    words: &'a [f32],
+}
+
+/// A forest's logits for every line into `out`, `ctx` being the context of `prev`; lines whose
+/// `prev` logit is further from 0 than `sure` keep it.
 fn forest_logits(
     forest: &Forest,
     ctx: &Context,
-    x1: &[f32],
-    f3: &[[f32; D3]],
-    words: &[f32],
+    inputs: &TreeInputs,
     prev: &[f32],
+    sure: f32,
     out: &mut Vec<f32>,
 ) {
+    let TreeInputs { x1, f3, words } = *inputs;
     let d1 = FEATURES1.len();
     let mut rows = [[0.0f32; ROW_WIDTH]; TREE_BLOCK];
+    let mut logits = [0.0f32; TREE_BLOCK];
     let mut tree_words = Vec::new();
     out.clear();
-    out.resize(prev.len(), 0.0);
-    for (block, logits) in out.chunks_mut(TREE_BLOCK).enumerate() {
-        let first = block * TREE_BLOCK;
-        for (j, row) in rows.iter_mut().take(logits.len()).enumerate() {
-            let k = first + j;
+    out.extend_from_slice(prev);
+    let open: Vec<usize> = (0..prev.len()).filter(|&k| prev[k].abs() <= sure).collect();
+    for block in open.chunks(TREE_BLOCK) {
+        for (row, &k) in rows.iter_mut().zip(block) {
             let x = &x1[k * d1..(k + 1) * d1];
             let (line_part, rest) = row.split_at_mut(d1);
             let (context_part, tree_part) = rest.split_at_mut(FEATURES2.len());
@@ -2925,7 +2955,11 @@ fn forest_logits(
                 tree_part.copy_from_slice(f);
             }
         }
-        forest.eval_rows(&rows[..logits.len()], logits, &mut tree_words);
+        let n = block.len();
+        forest.eval_rows(&rows[..n], &mut logits[..n], &mut tree_words);
+        for (&k, &logit) in block.iter().zip(&logits) {
+            out[k] = logit;
+        }
     }
 }
 
@@ -3326,6 +3360,45 @@ mod tests {
         assert_eq!(one, [3.0]);
         // The shipped trees come with their weight.
         assert!(Rules::builtin().neighbour_weight > 0.0);
+    }
+
+    #[test]
+    fn lines_the_linear_stages_are_sure_of_keep_their_verdict() {
+        let page = include_str!("../raw/en-stalingrad-anniversary.txt");
+        let mut r = Rules::builtin();
+        r.set_neighbour_weight(0.0);
+        let sure = r.linear_sure_logit;
+        assert!(
+            sure.is_finite(),
+            "the shipped trees come with their linear_sure_logit"
+        );
+        let scored = r.score_page(page, "", None);
+        let rows = r.tree_rows(page, "", None, None).x1;
+        let s1 = Rules::tree_feature_names()
+            .position(|n| n == "s1_logit")
+            .expect("s1_logit is a tree feature");
+        let (mut sure_lines, mut judged) = (0, 0);
+        for (k, (row, &p)) in rows.iter().zip(&scored.p2).enumerate() {
+            let linear = row[s1] * 5.0;
+            let copies = scored
+                .infos
+                .iter()
+                .filter(|i| i.key == scored.infos[k].key)
+                .count();
+            if linear.abs() > sure && linear.abs() < 9.0 && copies == 1 {
+                sure_lines += 1;
+                assert!(
+                    (p - sigmoid(linear)).abs() < 1e-4,
+                    "line {k}: {p} vs {linear}"
+                );
+            } else if linear.abs() <= sure && (p - sigmoid(linear)).abs() > 1e-3 {
+                judged += 1;
+            }
+        }
+        assert!(
+            sure_lines > 0 && judged > 0,
+            "{sure_lines} sure, {judged} judged by the trees"
+        );
     }
 
     #[test]
