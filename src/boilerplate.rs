@@ -1335,13 +1335,15 @@ const LONG_LINE_WORDS: u32 = 15;
 
 /// The [`FEATURES3`] row of every line of a page into `out`, from the linear stages'
 /// probabilities `p` (one per line), the stage-1 rows `x1` (for the main block) and the page's
-/// word hashes.
+/// word hashes. Lines `walked` rejects get no vocabulary or lexicon features (the trees will not
+/// read them: [`forest_logits`]).
 fn tree_features(
     infos: &[LineInfo],
     hashes: &[u32],
     lexicon: &Lexicon,
     x1: &[f32],
     p: &[f32],
+    walked: impl Fn(usize) -> bool,
     out: &mut Vec<[f32; D3]>,
 ) {
     let n = infos.len();
@@ -1400,7 +1402,7 @@ fn tree_features(
     let mut seg = 0;
     let mut long_above: Option<usize> = None;
     for (k, row) in out.iter_mut().enumerate() {
-        let own = line_hashes(k);
+        let own = if walked(k) { line_hashes(k) } else { &[] };
         let (own_c, own_b) = (confident(k) as u16, in_block(k) as u16);
         let (mut vc, mut vc_long, mut n_long, mut vb, mut vt) = (0u32, 0u32, 0u32, 0u32, 0u32);
         for &h in own {
@@ -2054,10 +2056,18 @@ impl Rules {
         }
         // The tree-only features read the linear stages' verdicts, whichever forest follows.
         let mut f3 = Vec::new();
+        let sound_forests = self.forests.iter().filter(|f| f.is_sound()).count();
         for (i, forest) in self.forests.iter().filter(|f| f.is_sound()).enumerate() {
             ctx.fill(&words, &logits);
             if i == 0 {
-                tree_features(infos, hashes, &self.lexicon, x1, &ctx.p, &mut f3);
+                // A later forest decides its own lines to walk, on this one's logits.
+                let sure = if sound_forests == 1 {
+                    self.linear_sure_logit
+                } else {
+                    f32::INFINITY
+                };
+                let walked = |k: usize| logits[k].abs() <= sure;
+                tree_features(infos, hashes, &self.lexicon, x1, &ctx.p, walked, &mut f3);
             }
             let inputs = TreeInputs {
                 x1,
@@ -2108,7 +2118,15 @@ impl Rules {
         };
         let ctx = Context::new(&words, &logits);
         let mut f3 = Vec::new();
-        tree_features(&infos, &hashes, &self.lexicon, &x1, &ctx.p, &mut f3);
+        tree_features(
+            &infos,
+            &hashes,
+            &self.lexicon,
+            &x1,
+            &ctx.p,
+            |_| true,
+            &mut f3,
+        );
         DocFeatures {
             line_index: infos.iter().map(|i| i.idx).collect(),
             words: infos.iter().map(|i| i.words).collect(),
