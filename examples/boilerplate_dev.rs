@@ -20,7 +20,8 @@
 //!   with PREFIX.s{SEED}.fold{k}.linear and .trees (`train_boilerplate_trees.py --honest PREFIX
 //!   --fold-models`), both trained without fold k; BP_GRID=1 adds a grid over the thresholds
 //!   (values from BP_GRID_T, BP_GRID_SOFT, BP_GRID_GUARD, BP_GRID_PROSE, comma-separated).
-//! `run` and `honest-e2e` take BP_THRESHOLDS=threshold,soft,guard,prose,sandwich over the shipped ones.
+//! `run` and `honest-e2e` take BP_THRESHOLDS=threshold,soft,guard,prose,sandwich over the shipped ones;
+//! `honest-e2e` takes BP_NEIGHBOUR_WEIGHT and BP_LINEAR_SURE over the shipped settings.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
@@ -370,6 +371,11 @@ fn split_means(per_fold: &[[u64; 3]]) -> (f64, f64, f64) {
     )
 }
 
+/// A number from the environment variable `name`, if set and a number.
+fn env_f32(name: &str) -> Option<f32> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
+}
+
 /// Decision thresholds from `BP_THRESHOLDS` ("threshold,soft,guard,prose,sandwich"), else `default`.
 fn env_thresholds(default: [f32; 5]) -> anyhow::Result<[f32; 5]> {
     let Ok(v) = std::env::var("BP_THRESHOLDS") else {
@@ -414,16 +420,10 @@ fn honest_e2e(
             rules.load_model(&std::fs::read_to_string(format!("{path}.linear"))?);
             rules.load_model(&std::fs::read_to_string(format!("{path}.trees"))?);
             rules.set_thresholds(shipped);
-            if let Some(w) = std::env::var("BP_NEIGHBOUR_WEIGHT")
-                .ok()
-                .and_then(|v| v.parse().ok())
-            {
+            if let Some(w) = env_f32("BP_NEIGHBOUR_WEIGHT") {
                 rules.set_neighbour_weight(w);
             }
-            if let Some(l) = std::env::var("BP_LINEAR_SURE")
-                .ok()
-                .and_then(|v| v.parse().ok())
-            {
+            if let Some(l) = env_f32("BP_LINEAR_SURE") {
                 rules.set_linear_sure_logit(l);
             }
             let test: Vec<usize> = (0..pages.len())

@@ -25,6 +25,9 @@ LEX_MIN_SITES sites. It is written beside the trees as `lex WORD WEIGHT` rows. T
 features read the same kind of lexicon of pairs of consecutive words, `lex2 WORD WORD WEIGHT`.
 Training rows read a lexicon learned without their half of the training sites, held-out rows the lexicon of
 all training rows, as the shipped trees read the shipped lexicon on pages of other sites.
+The P/R figures printed here are of the trees alone (`p >= threshold` on every line); the shipped
+decision also keeps the linear verdict of lines beyond --linear-sure, lets copies of a line agree
+and leans on the neighbours (--neighbour-weight): `boilerplate_dev honest-e2e` scores all of it.
 Needs numpy, pandas, lightgbm (e.g. in a venv: pip install numpy pandas lightgbm).
 """
 import argparse

@@ -2060,7 +2060,8 @@ impl Rules {
         for (i, forest) in self.forests.iter().filter(|f| f.is_sound()).enumerate() {
             ctx.fill(&words, &logits);
             if i == 0 {
-                // A later forest decides its own lines to walk, on this one's logits.
+                // With more forests, a later one walks the lines its predecessor's logits leave
+                // open, which need their features too.
                 let sure = if sound_forests == 1 {
                     self.linear_sure_logit
                 } else {
@@ -2078,7 +2079,7 @@ impl Rules {
             forest_logits(forest, &ctx, &inputs, &logits, sure, &mut next);
             std::mem::swap(&mut logits, &mut next);
         }
-        if self.forests.iter().any(Forest::is_sound) {
+        if sound_forests > 0 {
             agree_on_copies(infos, &mut logits);
             if self.neighbour_weight != 0.0 {
                 lean_on_neighbours(&mut logits, self.neighbour_weight, &mut next);
