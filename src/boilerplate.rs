@@ -1820,7 +1820,7 @@ impl Rules {
         ] = t;
     }
 
-    /// Sets the weight of the neighbours' tree logits ([`lean_on_neighbours`]; tuning harness).
+    /// Sets the weight of the neighbours' tree logits (`lean_on_neighbours`; tuning harness).
     pub fn set_neighbour_weight(&mut self, weight: f32) {
         self.neighbour_weight = weight;
     }
@@ -2886,8 +2886,6 @@ impl LineContext {
 /// Width of a tree row: [`FEATURES1`], [`FEATURES2`], then [`FEATURES3`].
 const ROW_WIDTH: usize = FEATURES1.len() + FEATURES2.len() + D3;
 
-/// One tree stage's logits for every line into `out`, on the context rows of `ctx`, the
-/// context of the previous logits `prev`, and the tree-only rows `f3` ([`tree_features`]).
 /// Gives every copy of a line on the page (the same [`LineInfo::key`]) the mean of the copies'
 /// logits. A repeated line is one thing said twice (a heading and its table-of-contents entry,
 /// a product name on each tile): it is content or furniture as a whole, and the copies read in
@@ -2912,8 +2910,9 @@ fn agree_on_copies(infos: &[LineInfo], logits: &mut [f32]) {
 }
 
 /// Adds `weight` times the mean logit of the lines just above and below to each line's logit,
-/// where the two are on the same side of the decision. The trees judge each line from the linear stages' view of its neighbours, not from their own
-/// verdicts on them; a line between two lines they are sure of is likelier to share their side.
+/// where the two are on the same side of the decision. The trees judge each line from the
+/// linear stages' view of its neighbours, not from their own verdicts on them; a line between
+/// two lines they are sure of is likelier to share their side.
 fn lean_on_neighbours(logits: &mut [f32], weight: f32, own: &mut Vec<f32>) {
     if logits.len() < 2 {
         return;
@@ -2945,8 +2944,9 @@ struct TreeInputs<'a> {
     words: &'a [f32],
 }
 
-/// A forest's logits for every line into `out`, `ctx` being the context of `prev`; lines whose
-/// `prev` logit is further from 0 than `sure` keep it.
+/// One tree stage's logits for every line into `out`, on the context rows of `ctx`, the
+/// context of the previous logits `prev`, and the tree-only rows ([`tree_features`]); lines
+/// whose `prev` logit is further from 0 than `sure` keep it, unwalked.
 fn forest_logits(
     forest: &Forest,
     ctx: &Context,
