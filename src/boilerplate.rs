@@ -1731,44 +1731,14 @@ impl Rules {
                         self.stages[stage - 1][i] = w;
                     }
                 }
-                ["threshold", v] => {
-                    if let Ok(v) = v.parse() {
-                        self.threshold = v;
-                    }
-                }
-                ["soft_threshold", v] => {
-                    if let Ok(v) = v.parse() {
-                        self.soft_threshold = v;
-                    }
-                }
-                ["prose_threshold", v] => {
-                    if let Ok(v) = v.parse() {
-                        self.prose_threshold = v;
-                    }
-                }
-                ["sandwich_threshold", v] => {
-                    if let Ok(v) = v.parse() {
-                        self.sandwich_threshold = v;
-                    }
-                }
-                ["guard_threshold", v] => {
-                    if let Ok(v) = v.parse() {
-                        self.guard_threshold = v;
-                    }
-                }
-                ["neighbour_weight", v] => {
-                    if let Ok(v) = v.parse() {
-                        self.neighbour_weight = v;
-                    }
-                }
-                ["linear_sure_logit", v] => {
-                    if let Ok(v) = v.parse() {
-                        self.linear_sure_logit = v;
-                    }
-                }
                 ["repeat_min_docs", v] => {
                     if let Ok(v) = v.parse() {
                         self.repeat_min_docs = v;
+                    }
+                }
+                [name, v] => {
+                    if let (Some(setting), Ok(v)) = (self.setting_mut(name), v.parse()) {
+                        *setting = v;
                     }
                 }
                 _ => {}
@@ -1778,6 +1748,20 @@ impl Rules {
             forest.check();
         }
         self.lexicon.drop_pairs_of_unknown_words();
+    }
+
+    /// The decision threshold or setting a `NAME VALUE` row of a model file sets.
+    fn setting_mut(&mut self, name: &str) -> Option<&mut f32> {
+        Some(match name {
+            "threshold" => &mut self.threshold,
+            "soft_threshold" => &mut self.soft_threshold,
+            "prose_threshold" => &mut self.prose_threshold,
+            "sandwich_threshold" => &mut self.sandwich_threshold,
+            "guard_threshold" => &mut self.guard_threshold,
+            "neighbour_weight" => &mut self.neighbour_weight,
+            "linear_sure_logit" => &mut self.linear_sure_logit,
+            _ => return None,
+        })
     }
 
     /// Sets the decision threshold of the line model (probability of boilerplate).

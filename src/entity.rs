@@ -747,10 +747,16 @@ fn shape(word: &str) -> Shape {
         upper |= byte.is_ascii_uppercase();
         lower |= byte.is_ascii_lowercase();
     }
+    ascii_shape(first, upper, lower)
+}
+
+/// The shape of an ASCII word from its first byte and whether the bytes after it have
+/// capitals and lower-case letters.
+fn ascii_shape(first: u8, upper_after: bool, lower_after: bool) -> Shape {
     if !first.is_ascii_alphabetic() {
         return Shape::Other;
     }
-    match (first.is_ascii_uppercase(), upper, lower) {
+    match (first.is_ascii_uppercase(), upper_after, lower_after) {
         (true, _, true) => Shape::Title,
         (true, true, false) => Shape::AllCaps,
         (true, false, false) => Shape::Title,
@@ -1789,19 +1795,10 @@ mod tests {
         let Some(&first) = bytes.first() else {
             return Shape::Other;
         };
-        if !first.is_ascii_alphabetic() {
-            return Shape::Other;
-        }
         let rest = &bytes[1..];
         let upper = rest.iter().any(u8::is_ascii_uppercase);
         let lower = rest.iter().any(u8::is_ascii_lowercase);
-        match (first.is_ascii_uppercase(), upper, lower) {
-            (true, _, true) => Shape::Title,
-            (true, true, false) => Shape::AllCaps,
-            (true, false, false) => Shape::Title,
-            (false, true, _) => Shape::Mixed,
-            (false, false, _) => Shape::Lower,
-        }
+        ascii_shape(first, upper, lower)
     }
 
     #[test]
