@@ -21,7 +21,8 @@
 //!   --fold-models`), both trained without fold k; BP_GRID=1 adds a grid over the thresholds
 //!   (values from BP_GRID_T, BP_GRID_SOFT, BP_GRID_GUARD, BP_GRID_PROSE, comma-separated).
 //! `run` and `honest-e2e` take BP_THRESHOLDS=threshold,soft,guard,prose,sandwich over the shipped ones;
-//! `honest-e2e` takes BP_NEIGHBOUR_WEIGHT and BP_LINEAR_SURE over the shipped settings.
+//! `honest-e2e` takes BP_NEIGHBOUR_WEIGHT and BP_LINEAR_SURE over the shipped settings, and
+//! BP_DUMP=FILE writes the first split's decisions (`{"page","removed":[[line,rule],...]}`).
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
@@ -451,6 +452,24 @@ fn honest_e2e(
             .collect::<Vec<[u64; 3]>>()
     };
     let base = run(&mut folds, shipped);
+    if let Some(path) = std::env::var_os("BP_DUMP") {
+        // The first split's two folds cover every page once.
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+        for (_, _, rules, test, scored) in folds.iter().take(2) {
+            for (&d, s) in test.iter().zip(scored) {
+                let removed: Vec<(u32, &str)> = rules
+                    .removals_scored(&pages[d].text, s)
+                    .iter()
+                    .map(|r| (r.line_index, r.rule))
+                    .collect();
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::json!({"page": d, "removed": removed})
+                )?;
+            }
+        }
+    }
     let fmt = |t: [f32; 5]| {
         format!(
             "t={} soft={} guard={} prose={} sandwich={}",
