@@ -1,7 +1,7 @@
 #!/bin/sh
 # Learns the boilerplate line model from line-labelled pages:
 # 1. the linear stages, src/data/boilerplate/model.tsv (2-fold cross-validation by host first);
-# 2. the gradient-boosted tree stage (200 trees of 15 leaves by default) on the linear stages'
+# 2. the gradient-boosted tree stage (300 trees of 15 leaves by default) on the linear stages'
 #    rows plus the tree-only features of `Rules::tree_rows`, src/data/boilerplate/trees.tsv
 #    (leaky held-out folds by site, then in-sample, printed first).
 # 3. with BP_HONEST=1, honest held-out figures of the trees: `boilerplate_dev dump-folds` refits

@@ -235,7 +235,7 @@ def fit(x, y, w, args):
         num_threads=args.threads,
         deterministic=True,
     )
-    return lgb.train(params, lgb.Dataset(x, y, weight=w), num_boost_round=args.trees)
+    return lgb.train(params, lgb.Dataset(x, y, weight=w**args.weight_power), num_boost_round=args.trees)
 
 
 def shipped_thresholds(args):
@@ -304,10 +304,13 @@ def main():
     ap.add_argument("--honest", metavar="PREFIX", help="score the dump-folds rows PREFIX.sSEED.foldK")
     ap.add_argument("--split-seeds", default="7", help="comma-separated fold split seeds for --honest")
     ap.add_argument("--threshold", type=float, default=0.5, help="decision threshold for --honest")
-    ap.add_argument("--trees", type=int, default=200)
+    ap.add_argument("--trees", type=int, default=300)
     ap.add_argument("--leaves", type=int, default=15)
     ap.add_argument("--max-depth", type=int, default=-1, help="LightGBM max_depth (-1: no limit)")
     ap.add_argument("--lr", type=float, default=0.1)
+    ap.add_argument(
+        "--weight-power", type=float, default=1.0, help="a training row weighs its word count to this power"
+    )
     ap.add_argument("--min-weight", type=float, default=50.0, help="LightGBM min_child_weight (min sum of hessians)")
     ap.add_argument("--min-samples", type=int, default=20, help="LightGBM min_child_samples")
     ap.add_argument("--lambda-l1", type=float, default=0.0)

@@ -80,6 +80,9 @@ pub const RULE_PUNCT: &str = "punctuation_only";
 const COMMENT_BYLINE: &str = "comment_byline";
 /// Words above which a line is no comment byline or header: those are a name and a date.
 const COMMENT_HEADER_MAX_WORDS: u32 = 14;
+/// Words from which a line ending in sentence punctuation above the comment form is guarded
+/// (needs the guard threshold to go): the last sentences of a text, not a "Like this:".
+const GUARDED_SENTENCE_WORDS: u32 = 5;
 
 /// Why a line was removed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1964,10 +1967,14 @@ impl Rules {
                 rule = Some(RULE_REPEATED);
             }
             // Pages often end their text right above the comment form, where position alone
-            // looks like a footer: long lines there need stronger evidence. So does a long line
-            // that reads like prose without its final full stop, which menus never are.
-            let guarded =
-                info.words >= 15 && !comment_marker && first_marker.is_some_and(|m| k < m);
+            // looks like a footer: long lines there need stronger evidence, and so do sentences
+            // up to the form's first line. So does a long line that reads like prose without
+            // its final full stop, which menus never are.
+            let guarded = !comment_marker
+                && first_marker.is_some_and(|m| {
+                    (info.words >= 15 && k < m)
+                        || (info.end_punct && info.words >= GUARDED_SENTENCE_WORDS && k <= m)
+                });
             let need = if guarded {
                 self.guard_threshold
             } else if info.prose_like() {
@@ -3051,6 +3058,23 @@ mod tests {
         assert_eq!(idx, vec![2, 3, 4, 5, 6, 7, 8, 9]);
         assert_eq!(rem[0].rule, "wp_leave_comment");
         assert_eq!(rem[1].rule, "wp_filed_under");
+    }
+
+    /// With every line the model's to remove (threshold 0) and the guard out of reach, what is
+    /// left is what the guard keeps: the text's long lines above the form and its sentences up
+    /// to the form's first line, not the menu entry between them.
+    #[test]
+    fn sentences_right_above_the_comment_form_need_the_guard_threshold() {
+        let mut r = Rules::builtin();
+        let [_, soft, _, _, _] = r.thresholds();
+        r.set_thresholds([0.0, soft, 1.01, 0.0, 0.0]);
+        let text = "The siege lasted five months and ended in the spring of the following year after heavy losses on both sides.\n\
+            Home\n\
+            The city was rebuilt afterwards.\n\
+            Leave a comment\n\
+            Your email address will not be published.\n\
+            Name *";
+        assert_eq!(removed(&r, text), vec![1, 3, 4, 5]);
     }
 
     #[test]
