@@ -107,15 +107,20 @@ impl<'a> Packed<'a> {
     pub fn get(&self, key: u128) -> Option<&'a [u8]> {
         let b = bucket(key, self.bits);
         let (first, end) = (read_u32(self.buckets, b)?, read_u32(self.buckets, b + 1)?);
-        let wanted = key.to_le_bytes();
-        let index = (first as usize..end as usize)
-            .find(|&i| self.keys.get(i * 16..i * 16 + 16) == Some(&wanted[..]))?;
+        // Keys compared as integers: one 16-byte load each, no call to `memcmp`.
+        let index =
+            (first as usize..end as usize).find(|&i| read_key(self.keys, i) == Some(key))?;
         let (start, stop) = (
             read_u32(self.offsets, index)?,
             read_u32(self.offsets, index + 1)?,
         );
         self.values.get(start as usize..stop as usize)
     }
+}
+
+fn read_key(keys: &[u8], index: usize) -> Option<u128> {
+    let key: [u8; 16] = keys.get(index * 16..index * 16 + 16)?.try_into().ok()?;
+    Some(u128::from_le_bytes(key))
 }
 
 fn read_u32(bytes: &[u8], index: usize) -> Option<u32> {
