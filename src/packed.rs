@@ -12,6 +12,7 @@
 const MAGIC: &[u8; 8] = b"CMPACK01";
 
 /// A string of at most 16 bytes as one integer key; longer strings are never listed.
+#[inline]
 pub fn pack(word: &str) -> Option<u128> {
     let bytes = word.as_bytes();
     if bytes.is_empty() || bytes.len() > 16 {
@@ -25,6 +26,7 @@ pub fn pack(word: &str) -> Option<u128> {
 
 /// Up to eight bytes as a little-endian integer, zero above them. Overlapping loads from both
 /// ends: a byte read twice lands in the same place both times.
+#[inline]
 fn le_prefix(bytes: &[u8]) -> u64 {
     let len = bytes.len();
     let at = |i: usize| u64::from(bytes[i]) << (8 * i);
@@ -48,10 +50,12 @@ fn le_prefix(bytes: &[u8]) -> u64 {
 }
 
 /// A packed key folded to 64 bits, for hashing (here and in the word tables' hasher).
+#[inline]
 pub fn fold(key: u128) -> u64 {
     (key as u64) ^ ((key >> 64) as u64).rotate_left(29)
 }
 
+#[inline]
 fn bucket(key: u128, bits: u32) -> usize {
     (fold(key).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
 }
@@ -129,6 +133,7 @@ impl<'a> Packed<'a> {
     }
 
     /// The value stored for `key`.
+    #[inline]
     pub fn get(&self, key: u128) -> Option<&'a [u8]> {
         let b = bucket(key, self.bits);
         let (first, end) = (read_u32(self.buckets, b)?, read_u32(self.buckets, b + 1)?);
@@ -143,11 +148,13 @@ impl<'a> Packed<'a> {
     }
 }
 
+#[inline]
 fn read_key(keys: &[u8], index: usize) -> Option<u128> {
     let key: [u8; 16] = keys.get(index * 16..index * 16 + 16)?.try_into().ok()?;
     Some(u128::from_le_bytes(key))
 }
 
+#[inline]
 fn read_u32(bytes: &[u8], index: usize) -> Option<u32> {
     let word = bytes.get(index * 4..index * 4 + 4)?;
     Some(u32::from_le_bytes([word[0], word[1], word[2], word[3]]))
