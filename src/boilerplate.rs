@@ -1248,22 +1248,28 @@ fn plain_decimal_f32(text: &str) -> Option<f32> {
         [b'-', rest @ ..] => (true, rest),
         bytes => (false, bytes),
     };
-    let (whole, fraction) = match bytes.iter().position(|&b| b == b'.') {
-        Some(point) => (&bytes[..point], &bytes[point + 1..]),
-        None => (bytes, &[][..]),
+    // One pass: the digits as an integer, and how many of them come before the point.
+    let (mut mantissa, mut digits, mut point) = (0u32, 0usize, None);
+    for &byte in bytes {
+        if byte.is_ascii_digit() {
+            digits += 1;
+            if digits > 7 {
+                return None;
+            }
+            mantissa = mantissa * 10 + u32::from(byte - b'0');
+        } else if byte == b'.' && point.is_none() {
+            point = Some(digits);
+        } else {
+            return None;
+        }
+    }
+    let fraction = match point {
+        // Digits on both sides of the point, as model files write them.
+        Some(whole) if whole > 0 && digits > whole => digits - whole,
+        None if digits > 0 => 0,
+        _ => return None,
     };
-    let plain = |digits: &[u8]| !digits.is_empty() && digits.iter().all(u8::is_ascii_digit);
-    if !plain(whole) || (bytes.len() > whole.len() && !plain(fraction)) {
-        return None;
-    }
-    if whole.len() + fraction.len() > 7 {
-        return None;
-    }
-    let mantissa = whole
-        .iter()
-        .chain(fraction)
-        .fold(0u32, |m, &b| m * 10 + u32::from(b - b'0'));
-    let value = mantissa as f32 / POWERS[fraction.len()];
+    let value = mantissa as f32 / POWERS[fraction];
     Some(if negative { -value } else { value })
 }
 
