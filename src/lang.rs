@@ -736,8 +736,9 @@ fn floor_boundary(text: &str, mut index: usize) -> usize {
     index
 }
 
-/// Builds the word tables now (~0.03 s), so a run can do it beside other work instead of
-/// every worker waiting on the first document that needs them.
+/// Builds the language model's small tables now (letters, endings, priors; the word tables
+/// are compiled in), so a run can do it beside other work instead of every worker waiting on
+/// the first document that needs them.
 pub fn warm_up() {
     LazyLock::force(&MODEL);
     LazyLock::force(&NGRAM_MODEL);
