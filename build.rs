@@ -1,9 +1,12 @@
 //! Turns the language n-gram model (`src/data/lang/ngrams.tsv`, text for review and diffs)
-//! into a table included in the binary (`src/packed.rs`), so no run pays for parsing it.
+//! into a table included in the binary (`src/packed.rs`), so no run pays for parsing it; so
+//! too the word tables of the language word lists (`src/lang_lists.rs`).
 
 use std::fmt::Write as _;
 use std::path::Path;
 
+#[path = "src/lang_lists.rs"]
+mod lang_lists;
 #[path = "src/packed.rs"]
 mod packed;
 
@@ -18,6 +21,27 @@ fn main() {
     let out = Path::new(&out_dir);
     std::fs::write(out.join("ngram_floors.tsv"), floors).expect("write ngram_floors.tsv");
     std::fs::write(out.join("ngrams.bin"), table).expect("write ngrams.bin");
+
+    println!("cargo:rerun-if-changed=src/lang_lists.rs");
+    println!("cargo:rerun-if-changed=src/data/lang");
+    let pack_entries = |entries: lang_lists::Entries| {
+        packed::build(
+            entries
+                .into_iter()
+                .map(|(key, entries)| (key, lang_lists::entry_bytes(&entries)))
+                .collect(),
+        )
+    };
+    std::fs::write(
+        out.join("lang_words.bin"),
+        pack_entries(lang_lists::hand_entries()),
+    )
+    .expect("write lang_words.bin");
+    std::fs::write(
+        out.join("lang_frequent.bin"),
+        pack_entries(lang_lists::frequent_entries()),
+    )
+    .expect("write lang_frequent.bin");
 }
 
 /// The `@` lines (language code and floors, in order) as text, and the n-grams as a packed

@@ -1142,20 +1142,13 @@ fn build_lang_data(
 ) -> LangData {
     let mut data = lists.map(parse).unwrap_or_default();
     if let Some((_, frequent)) = FREQUENT_LISTS.iter().find(|(c, _)| *c == code) {
-        data.frequent.extend(
-            frequent
-                .lines()
-                .filter(|line| !line.starts_with('#'))
-                .flat_map(str::split_whitespace),
-        );
+        push_list_words(frequent, &mut data.frequent);
     }
-    let frequent = common
-        .lines()
-        .filter(|line| !line.starts_with('#'))
-        .flat_map(str::split_whitespace);
+    let mut frequent = Vec::new();
+    push_list_words(common, &mut frequent);
     if lists.is_none() {
         data.function
-            .extend(frequent.clone().take(FREQUENT_FUNCTION_WORDS));
+            .extend(frequent.iter().take(FREQUENT_FUNCTION_WORDS));
     }
     data.common.extend(frequent);
     let mut lexicon = LangData::from_lists(&data);
@@ -1166,6 +1159,37 @@ fn build_lang_data(
     lexicon
 }
 
+/// Appends the words of a word list's lines (`#` lines left out) to `out`, as
+/// `str::split_whitespace` splits them. Lines are cut at spaces by a byte loop: the lists
+/// are hundreds of KB, and the general splitter decodes and classifies every character.
+fn push_list_words(list: &'static str, out: &mut Vec<&'static str>) {
+    for line in list.lines().filter(|line| !line.starts_with('#')) {
+        let bytes = line.as_bytes();
+        // Control bytes, and the lead bytes of every non-ASCII whitespace character
+        // (U+0085, U+00A0; U+1680; U+2000-U+205F; U+3000): whitespace other than the space
+        // may be there, which the general splitter handles.
+        if bytes
+            .iter()
+            .any(|&b| matches!(b, 0x00..=0x1F | 0xC2 | 0xE1..=0xE3))
+        {
+            out.extend(line.split_whitespace());
+            continue;
+        }
+        let mut start = 0;
+        for (at, &byte) in bytes.iter().enumerate() {
+            if byte == b' ' {
+                if start < at {
+                    out.push(&line[start..at]);
+                }
+                start = at + 1;
+            }
+        }
+        if start < bytes.len() {
+            out.push(&line[start..]);
+        }
+    }
+}
+
 fn lang_data(lang: Lang) -> Option<&'static LangData> {
     let (code, (lists, common, lexicon)) = DATA.get_key_value(lang.code())?;
     Some(lexicon.get_or_init(|| build_lang_data(code, *lists, common)))
@@ -1174,6 +1198,49 @@ fn lang_data(lang: Lang) -> Option<&'static LangData> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn split_as_before(list: &'static str) -> Vec<&'static str> {
+        list.lines()
+            .filter(|line| !line.starts_with('#'))
+            .flat_map(str::split_whitespace)
+            .collect()
+    }
+
+    fn pushed(list: &'static str) -> Vec<&'static str> {
+        let mut words = Vec::new();
+        push_list_words(list, &mut words);
+        words
+    }
+
+    #[test]
+    fn list_words_split_as_split_whitespace_does() {
+        for list in [
+            "",
+            "# a comment\none two  three \n four\r\nfive\tsix\n",
+            "a\u{a0}b c\u{3000}d\u{2009}e \u{85}f\u{1680}g\u{202f}h\u{205f}i\u{2028}j\n",
+            "naïve çà ünïcödé   wörds ещё слово ελληνικά\n\n  \n#x y\n z",
+            " lead and trail ",
+        ] {
+            assert_eq!(pushed(list), split_as_before(list), "{list:?}");
+        }
+        for (_, list) in FREQUENT_LISTS {
+            assert_eq!(pushed(list), split_as_before(list));
+        }
+        for (_, (lists, common, _)) in DATA.iter() {
+            assert_eq!(pushed(common), split_as_before(common));
+            if let Some(lists) = lists {
+                assert_eq!(pushed(lists), split_as_before(lists));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn list_words_match_split_whitespace(text in "[a #\n\t\r\u{a0}\u{3000}\u{2000}é\u{c2}\u{e1}ж]{0,40}") {
+            let list: &'static str = Box::leak(text.into_boxed_str());
+            proptest::prop_assert_eq!(pushed(list), split_as_before(list));
+        }
+    }
     use crate::token::tokenize;
 
     /// Entities of a document given as its sentences (joined by spaces), one `find` per

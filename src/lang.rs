@@ -18,6 +18,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use crate::lang_lists::{ENTRY_BYTES, WORD_LISTS};
 use crate::packed::pack;
 use crate::span::Span;
 
@@ -65,93 +66,11 @@ impl LangGuess {
     };
 }
 
-/// Per-language frequent-word lists. Order defines the bit index in `Model::words`.
-const WORD_LISTS: &[(&str, &str)] = &[
-    ("afr", include_str!("data/lang/afr.txt")),
-    ("aka", include_str!("data/lang/aka.txt")),
-    ("aze", include_str!("data/lang/aze.txt")),
-    ("bel", include_str!("data/lang/bel.txt")),
-    ("bul", include_str!("data/lang/bul.txt")),
-    ("cat", include_str!("data/lang/cat.txt")),
-    ("ces", include_str!("data/lang/ces.txt")),
-    ("cym", include_str!("data/lang/cym.txt")),
-    ("dan", include_str!("data/lang/dan.txt")),
-    ("deu", include_str!("data/lang/deu.txt")),
-    ("eng", include_str!("data/lang/eng.txt")),
-    ("epo", include_str!("data/lang/epo.txt")),
-    ("est", include_str!("data/lang/est.txt")),
-    ("fin", include_str!("data/lang/fin.txt")),
-    ("fra", include_str!("data/lang/fra.txt")),
-    ("hrv", include_str!("data/lang/hrv.txt")),
-    ("hun", include_str!("data/lang/hun.txt")),
-    ("ind", include_str!("data/lang/ind.txt")),
-    ("ita", include_str!("data/lang/ita.txt")),
-    ("jav", include_str!("data/lang/jav.txt")),
-    ("lat", include_str!("data/lang/lat.txt")),
-    ("lav", include_str!("data/lang/lav.txt")),
-    ("lit", include_str!("data/lang/lit.txt")),
-    ("mkd", include_str!("data/lang/mkd.txt")),
-    ("nld", include_str!("data/lang/nld.txt")),
-    ("nob", include_str!("data/lang/nob.txt")),
-    ("pol", include_str!("data/lang/pol.txt")),
-    ("por", include_str!("data/lang/por.txt")),
-    ("ron", include_str!("data/lang/ron.txt")),
-    ("rus", include_str!("data/lang/rus.txt")),
-    ("slk", include_str!("data/lang/slk.txt")),
-    ("slv", include_str!("data/lang/slv.txt")),
-    ("sna", include_str!("data/lang/sna.txt")),
-    ("spa", include_str!("data/lang/spa.txt")),
-    ("srp", include_str!("data/lang/srp.txt")),
-    ("swe", include_str!("data/lang/swe.txt")),
-    ("tgl", include_str!("data/lang/tgl.txt")),
-    ("tuk", include_str!("data/lang/tuk.txt")),
-    ("tur", include_str!("data/lang/tur.txt")),
-    ("ukr", include_str!("data/lang/ukr.txt")),
-    ("uzb", include_str!("data/lang/uzb.txt")),
-    ("vie", include_str!("data/lang/vie.txt")),
-    ("zul", include_str!("data/lang/zul.txt")),
-];
-
-/// Frequency lists (word, Zipf frequency) made from wordfreq by `scripts/make_lang_freq.py`.
-/// Languages without one are scored on their hand-written list, ranked.
-const FREQ_LISTS: &[(&str, &str)] = &[
-    ("bul", include_str!("data/lang/freq/bul.txt")),
-    ("cat", include_str!("data/lang/freq/cat.txt")),
-    ("ces", include_str!("data/lang/freq/ces.txt")),
-    ("dan", include_str!("data/lang/freq/dan.txt")),
-    ("deu", include_str!("data/lang/freq/deu.txt")),
-    ("eng", include_str!("data/lang/freq/eng.txt")),
-    ("fin", include_str!("data/lang/freq/fin.txt")),
-    ("fra", include_str!("data/lang/freq/fra.txt")),
-    ("hrv", include_str!("data/lang/freq/hrv.txt")),
-    ("hun", include_str!("data/lang/freq/hun.txt")),
-    ("ind", include_str!("data/lang/freq/ind.txt")),
-    ("ita", include_str!("data/lang/freq/ita.txt")),
-    ("lav", include_str!("data/lang/freq/lav.txt")),
-    ("lit", include_str!("data/lang/freq/lit.txt")),
-    ("mkd", include_str!("data/lang/freq/mkd.txt")),
-    ("nld", include_str!("data/lang/freq/nld.txt")),
-    ("nob", include_str!("data/lang/freq/nob.txt")),
-    ("pol", include_str!("data/lang/freq/pol.txt")),
-    ("por", include_str!("data/lang/freq/por.txt")),
-    ("ron", include_str!("data/lang/freq/ron.txt")),
-    ("rus", include_str!("data/lang/freq/rus.txt")),
-    ("slk", include_str!("data/lang/freq/slk.txt")),
-    ("slv", include_str!("data/lang/freq/slv.txt")),
-    ("spa", include_str!("data/lang/freq/spa.txt")),
-    ("srp", include_str!("data/lang/freq/srp.txt")),
-    ("swe", include_str!("data/lang/freq/swe.txt")),
-    ("tgl", include_str!("data/lang/freq/tgl.txt")),
-    ("tur", include_str!("data/lang/freq/tur.txt")),
-    ("ukr", include_str!("data/lang/freq/ukr.txt")),
-    ("vie", include_str!("data/lang/freq/vie.txt")),
-];
-
 /// Number of languages with word lists; masks are `u64`.
 const NL: usize = WORD_LISTS.len();
 const _: () = assert!(NL <= 64);
 
-/// Word-list languages plus the lookup table, built once.
+/// Word-list languages plus the lookup tables, built once.
 struct Model {
     langs: [whatlang::Lang; NL],
     /// The hand-written lists, each word 1/k for each of the k languages listing it: the cheap
@@ -173,65 +92,35 @@ struct Model {
 
 const PRIORS: &str = include_str!("data/lang/prior.tsv");
 
+/// The word tables `build.rs` packs from the lists (`lang_lists::hand_entries` and
+/// `lang_lists::frequent_entries`), values in `lang_lists::entry_bytes` form.
+static HAND_TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lang_words.bin"));
+static FREQUENT_TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lang_frequent.bin"));
+
 static MODEL: LazyLock<Model> = LazyLock::new(|| {
     let mut langs = [whatlang::Lang::Eng; NL];
-    let mut langs_listed = [false; NL];
-    let mut masks: HashMap<String, u64, FastHash> = HashMap::default();
     let mut marker_masks: HashMap<char, u64, FastHash> = HashMap::default();
     let mut suffix_masks: HashMap<String, u64, FastHash> = HashMap::default();
     for (index, (code, data)) in WORD_LISTS.iter().enumerate() {
-        // A code whatlang does not know would be a data bug; the list is simply unused then.
-        let Some(lang) = whatlang::Lang::from_code(*code) else {
-            continue;
-        };
-        langs[index] = lang;
-        langs_listed[index] = true;
+        // Every code is one whatlang knows (a test checks): the packed tables count them all.
+        if let Some(lang) = whatlang::Lang::from_code(*code) {
+            langs[index] = lang;
+        }
+        // The word lines are in the packed tables; only the letter and ending lines are read.
         for line in data.lines() {
-            let word = line.trim();
-            if word.is_empty() || word.starts_with('#') {
-                continue;
-            }
+            let line = line.trim();
             // `=` lines list letters that are distinctive for the language.
-            if let Some(letters) = word.strip_prefix('=') {
+            if let Some(letters) = line.strip_prefix('=') {
                 for c in letters.chars().flat_map(char::to_lowercase) {
                     *marker_masks.entry(c).or_default() |= 1u64 << index;
                 }
-                continue;
             }
             // `-` lines list distinctive word endings.
-            if let Some(ending) = word.strip_prefix('-') {
+            if let Some(ending) = line.strip_prefix('-') {
                 *suffix_masks.entry(ending.to_lowercase()).or_default() |= 1u64 << index;
-                continue;
             }
-            let word = word.to_lowercase().replace('’', "'");
-            *masks.entry(word).or_default() |= 1u64 << index;
         }
     }
-    // A word shared by k languages is 1/k as much evidence for each of them.
-    // Croatian and Serbian (Latin script) share most of their words; counting them as two
-    // languages would halve that evidence against Slovenian, the real competitor.
-    let bit = |code: &str| {
-        WORD_LISTS
-            .iter()
-            .position(|(c, _)| *c == code)
-            .map_or(0u64, |i| 1u64 << i)
-    };
-    let serbo_croatian = bit("hrv") | bit("srp");
-    let share = |mask: u64| {
-        let mut languages = mask.count_ones();
-        if mask & serbo_croatian == serbo_croatian {
-            languages -= 1;
-        }
-        1.0 / languages.max(1) as f32
-    };
-    let mut hand: Vec<(String, u64)> = masks.into_iter().collect();
-    // Sorted so the table is laid out the same on every run.
-    hand.sort_unstable();
-    let words = WordTable::new(hand.iter().flat_map(|(word, mask)| {
-        let weight = share(*mask);
-        bits(*mask).map(move |index| (word.as_str(), index, weight))
-    }));
-    let frequent = frequent_table(&langs_listed);
     let markers = marker_masks
         .into_iter()
         .map(|(c, mask)| (c, (mask, 1.0 / mask.count_ones() as f32)))
@@ -257,61 +146,31 @@ static MODEL: LazyLock<Model> = LazyLock::new(|| {
     Model {
         sibling,
         langs,
-        words,
-        frequent,
+        words: WordTable::open(HAND_TABLE),
+        frequent: WordTable::open(FREQUENT_TABLE),
         markers,
         suffixes,
         prior,
     }
 });
 
-/// Words -> per-language weights: the packed word keys a slice of `entries`. Packed keys live
-/// inline in the map: no pointer chase per lookup.
+/// Words -> per-language weights, in a table compiled into the binary: nothing to build at
+/// start, and only the pages lookups touch become resident.
 struct WordTable {
-    map: HashMap<u128, (u32, u32), FastHash>,
-    entries: Vec<(u8, f32)>,
+    /// `None` only if build.rs wrote something that is not a table (a test checks it opens).
+    packed: Option<crate::packed::Packed<'static>>,
 }
 
 impl WordTable {
-    /// From (word, language index, weight) triples; each word keeps its languages in the order
-    /// given. Words over 16 bytes are left out (never looked up).
-    fn new<'a>(triples: impl Iterator<Item = (&'a str, usize, f32)>) -> WordTable {
-        WordTable::from_packed(
-            triples.filter_map(|(word, index, weight)| Some((pack(word)?, index as u8, weight))),
-        )
+    fn open(bytes: &'static [u8]) -> WordTable {
+        WordTable {
+            packed: crate::packed::Packed::open(bytes),
+        }
     }
 
-    /// As [`WordTable::new`], from words already [`pack`]ed.
-    fn from_packed(triples: impl Iterator<Item = (u128, u8, f32)>) -> WordTable {
-        // Grouped by counting instead of sorting: this runs at every start, and sorting the
-        // ~120,000 frequent words cost more than everything else in building the table.
-        let triples: Vec<(u128, u8, f32)> = triples.collect();
-        const UNPLACED: u32 = u32::MAX;
-        let mut map: HashMap<u128, (u32, u32), FastHash> =
-            HashMap::with_capacity_and_hasher(triples.len(), FastHash);
-        for &(key, _, _) in &triples {
-            map.entry(key).or_insert((UNPLACED, 0)).1 += 1;
-        }
-        let mut entries = vec![(0u8, 0.0f32); triples.len()];
-        let mut next = 0u32;
-        for &(key, index, weight) in &triples {
-            let Some((start, filled)) = map.get_mut(&key) else {
-                continue;
-            };
-            if *start == UNPLACED {
-                // The count becomes the fill level; it is back to the count once all are placed.
-                (*start, next) = (next, next + *filled);
-                *filled = 0;
-            }
-            entries[(*start + *filled) as usize] = (index, weight);
-            *filled += 1;
-        }
-        WordTable { map, entries }
-    }
-
-    fn get(&self, word: &str) -> Option<&[(u8, f32)]> {
-        let &(start, len) = self.map.get(&pack(word)?)?;
-        self.entries.get(start as usize..(start + len) as usize)
+    /// The word's entries in `lang_lists::entry_bytes` form.
+    fn get(&self, word: &str) -> Option<&'static [u8]> {
+        self.packed?.get(pack(word)?)
     }
 }
 
@@ -324,67 +183,6 @@ fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
             index
         })
     })
-}
-
-/// Zipf frequency (log10 per billion words) below which a word counts as unseen: the floor
-/// of the naive Bayes comparison, about the frequency of a language's 10,000th word.
-const FREQ_FLOOR: f32 = 3.0;
-/// Zipf units per word-hit unit, so frequency scores compare with the first pass's.
-const FREQ_SCALE: f32 = 2.5;
-/// Hand-listed words without a frequency count as a word this frequent.
-const HAND_ZIPF: f32 = 3.5;
-
-/// Pseudo Zipf frequency of the `rank`-th word (from 1) of a hand-written list, for languages
-/// without a frequency list: Zipf's law, with "the" about 7.
-fn rank_zipf(rank: usize) -> f32 {
-    (7.0 - (rank as f32).log10()).max(HAND_ZIPF)
-}
-
-/// The frequency-weighted table: each language's frequency list, or its hand-written list by
-/// rank; hand-listed words missing from a frequency list are added at `HAND_ZIPF`.
-fn frequent_table(listed: &[bool; NL]) -> WordTable {
-    let mut triples: Vec<(u128, u8, f32)> = Vec::new();
-    // Packed words: the lists hold ~120,000 of them, and this runs at every start.
-    let mut seen: std::collections::HashSet<u128, FastHash> = Default::default();
-    for (index, (code, hand)) in WORD_LISTS.iter().enumerate() {
-        if !listed[index] {
-            continue;
-        }
-        seen.clear();
-        if let Some((_, data)) = FREQ_LISTS.iter().find(|(c, _)| c == code) {
-            for line in data.lines().filter(|l| !l.starts_with('#')) {
-                if let Some((word, zipf)) = line.split_once('\t')
-                    && let Some(key) = pack(word)
-                    && let Ok(zipf) = zipf.trim().parse::<f32>()
-                    && seen.insert(key)
-                {
-                    triples.push((key, index as u8, zipf));
-                }
-            }
-        }
-        let ranked = seen.is_empty();
-        let hand_words = hand
-            .lines()
-            .map(str::trim)
-            .filter(|w| !w.is_empty() && !w.starts_with(['#', '=', '-']));
-        for (rank, word) in hand_words.enumerate() {
-            let Some(key) = pack(&word.to_lowercase().replace('’', "'")) else {
-                continue;
-            };
-            if seen.insert(key) {
-                let zipf = if ranked {
-                    rank_zipf(rank + 1)
-                } else {
-                    HAND_ZIPF
-                };
-                triples.push((key, index as u8, zipf));
-            }
-        }
-    }
-    WordTable::from_packed(triples.into_iter().filter_map(|(key, index, zipf)| {
-        let weight = (zipf - FREQ_FLOOR) / FREQ_SCALE;
-        (weight > 0.0).then_some((key, index, weight))
-    }))
 }
 
 /// Character n-gram model (`src/data/lang/ngrams.tsv`, made by scripts/make_lang_ngrams.py
@@ -770,10 +568,11 @@ fn add_suffixes(text: &str, scores: &mut [f32; NL]) {
     tally(&mut word, scores);
 }
 
-fn add_entries(evidence: &mut Evidence, entries: &[(u8, f32)]) {
-    for &(index, weight) in entries {
+fn add_entries(evidence: &mut Evidence, entries: &[u8]) {
+    for entry in entries.chunks_exact(ENTRY_BYTES) {
+        let (index, weight) = (entry[0], [entry[1], entry[2], entry[3], entry[4]]);
         if let Some(score) = evidence.scores.get_mut(index as usize) {
-            *score += weight;
+            *score += f32::from_le_bytes(weight);
         }
     }
 }
@@ -937,8 +736,9 @@ fn floor_boundary(text: &str, mut index: usize) -> usize {
     index
 }
 
-/// Builds the word tables now (~0.03 s), so a run can do it beside other work instead of
-/// every worker waiting on the first document that needs them.
+/// Builds the language model's small tables now (letters, endings, priors; the word tables
+/// are compiled in), so a run can do it beside other work instead of every worker waiting on
+/// the first document that needs them.
 pub fn warm_up() {
     LazyLock::force(&MODEL);
     LazyLock::force(&NGRAM_MODEL);
@@ -1430,6 +1230,33 @@ mod tests {
         let mut scores = [0.0; NL];
         model.add_gram(" th", 3, &mut scores);
         assert!(scores[eng] > 0.0, "English lists \" th\" above its floor");
+    }
+
+    #[test]
+    fn the_packed_word_tables_are_the_lists() {
+        let model = &*MODEL;
+        for (table, entries) in [
+            (&model.words, crate::lang_lists::hand_entries()),
+            (&model.frequent, crate::lang_lists::frequent_entries()),
+        ] {
+            let packed = table.packed.expect("build.rs wrote a table that opens");
+            assert_eq!(packed.len(), entries.len());
+            assert!(entries.len() > 1000, "{} words", entries.len());
+            for (key, entries) in &entries {
+                let bytes = crate::lang_lists::entry_bytes(entries);
+                assert_eq!(packed.get(*key), Some(&bytes[..]));
+            }
+        }
+        assert_eq!(model.words.get("the").map(<[u8]>::len), Some(ENTRY_BYTES));
+        assert_eq!(model.words.get("zzqxj"), None);
+    }
+
+    #[test]
+    fn whatlang_knows_every_listed_language() {
+        // The packed tables score every list; a code whatlang lacked would score as English.
+        for (code, _) in WORD_LISTS {
+            assert!(whatlang::Lang::from_code(*code).is_some(), "{code}");
+        }
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod eval;
 pub mod input;
 pub mod inspect;
 pub mod lang;
+mod lang_lists;
 pub mod linestats;
 pub mod normalize;
 pub mod output;
