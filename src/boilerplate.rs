@@ -2014,7 +2014,7 @@ impl Rules {
             // its final full stop, which menus never are.
             let guarded = !comment_marker
                 && first_marker.is_some_and(|m| {
-                    (info.words >= 15 && k < m)
+                    (info.words >= LONG_LINE_WORDS && k < m)
                         || (info.end_punct && info.words >= GUARDED_SENTENCE_WORDS && k <= m)
                 });
             let need = if guarded {

@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use crate::lang_lists::{ENTRY_BYTES, WORD_LISTS};
+use crate::lang_lists::{ENTRY_BYTES, WORD_LISTS, bits};
 use crate::packed::pack;
 use crate::span::Span;
 
@@ -172,17 +172,6 @@ impl WordTable {
     fn get(&self, word: &str) -> Option<&'static [u8]> {
         self.packed?.get(pack(word)?)
     }
-}
-
-/// Indices of the set bits of `mask`, lowest first.
-fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
-    std::iter::from_fn(move || {
-        (mask != 0).then(|| {
-            let index = mask.trailing_zeros() as usize;
-            mask &= mask - 1;
-            index
-        })
-    })
 }
 
 /// Character n-gram model (`src/data/lang/ngrams.tsv`, made by scripts/make_lang_ngrams.py

@@ -152,13 +152,20 @@ pub fn hand_entries() -> Entries {
         let Some(key) = pack(&word) else { continue };
         let weight = share(mask);
         let entries = table.entry(key).or_default();
-        let mut bits = mask;
-        while bits != 0 {
-            entries.push((bits.trailing_zeros() as u8, weight));
-            bits &= bits - 1;
-        }
+        entries.extend(bits(mask).map(|index| (index as u8, weight)));
     }
     table
+}
+
+/// Indices of the set bits of `mask`, lowest first.
+pub fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let index = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            index
+        })
+    })
 }
 
 /// Zipf frequency (log10 per billion words) below which a word counts as unseen: the floor
