@@ -413,6 +413,10 @@ impl BitForest {
         }
         let largest = xs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         let masks = &self.masks[first..end];
+        // Often no test on the feature fails: one look settles it.
+        if masks.first().is_none_or(|m| m.threshold >= largest) {
+            return (xs, first);
+        }
         (xs, first + masks.partition_point(|m| m.threshold < largest))
     }
 
@@ -450,7 +454,11 @@ impl BitForest {
                     _mm256_set1_ps(m.threshold),
                 ));
                 let keep = _mm256_or_si256(_mm256_set1_epi32(m.mask as i32), holds);
-                let word = words[m.tree as usize].as_mut_ptr().cast::<__m256i>();
+                debug_assert!((m.tree as usize) < words.len());
+                // SAFETY: every mask's tree is one of the forest's (`BitForest::build`), and
+                // `words` holds a word per tree.
+                let word = unsafe { words.get_unchecked_mut(m.tree as usize) };
+                let word = word.as_mut_ptr().cast::<__m256i>();
                 // SAFETY: `word` points at eight `u32` of `words`; unaligned access is allowed.
                 unsafe {
                     _mm256_storeu_si256(word, _mm256_and_si256(_mm256_loadu_si256(word), keep))
