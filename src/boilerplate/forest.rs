@@ -248,6 +248,7 @@ struct BitForest {
     leaf_values: Vec<f32>,
     /// The CPU has AVX2 (checked once, in [`BitForest::build`]): blocks then go through
     /// [`BitForest::eval_block_avx2`], which gives the same bits in about half the instructions.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     avx2: bool,
 }
 
