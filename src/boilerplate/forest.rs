@@ -248,7 +248,6 @@ struct BitForest {
     leaf_values: Vec<f32>,
     /// The CPU has AVX2 (checked once, in [`BitForest::build`]): blocks then go through
     /// [`BitForest::eval_block_avx2`], which gives the same bits in about half the instructions.
-    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     avx2: bool,
 }
 
@@ -348,8 +347,29 @@ impl BitForest {
         out: &mut [f32],
         words: &mut Vec<u32x8>,
     ) {
+        self.eval_block_with(rows, bias, out, words, self.avx2);
+    }
+
+    /// [`BitForest::eval_block`] by the AVX2 kernel where `avx2` (only ever true where the CPU
+    /// has AVX2), by the portable one otherwise.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
+    fn eval_block_with(
+        &self,
+        rows: &[[f32; ROW_WIDTH]],
+        bias: f32,
+        out: &mut [f32],
+        words: &mut Vec<u32x8>,
+        avx2: bool,
+    ) {
+        let n = rows.len().min(TREE_BLOCK).min(out.len());
+        if n == 0 {
+            return;
+        }
+        let (rows, out) = (&rows[..n], &mut out[..n]);
+        words.clear();
+        words.extend(self.start.iter().map(|&w| u32x8::splat(w)));
         #[cfg(target_arch = "x86_64")]
-        if self.avx2 {
+        if avx2 {
             // SAFETY: `avx2` is set only where the CPU reports AVX2 (`BitForest::build`).
             unsafe { self.eval_block_avx2(rows, bias, out, words) };
             return;
@@ -357,20 +377,16 @@ impl BitForest {
         self.eval_block_portable(rows, bias, out, words);
     }
 
-    /// [`BitForest::eval_block`] in the portable SIMD of `wide`.
+    /// [`BitForest::eval_block_with`]'s portable kernel, in the SIMD of `wide`, for the `n`
+    /// rows of a block (`out` as long) and `words` holding each tree's start.
     fn eval_block_portable(
         &self,
         rows: &[[f32; ROW_WIDTH]],
         bias: f32,
         out: &mut [f32],
-        words: &mut Vec<u32x8>,
+        words: &mut [u32x8],
     ) {
-        let n = rows.len().min(TREE_BLOCK).min(out.len());
-        if n == 0 {
-            return;
-        }
-        words.clear();
-        words.extend(self.start.iter().map(|&w| u32x8::splat(w)));
+        let n = rows.len();
         for &(feature, first, end) in &self.features {
             let (xs, last) = self.block_values(rows, n, feature, first, end);
             let values = f32x8::from(xs);
@@ -381,9 +397,9 @@ impl BitForest {
                 *word &= u32x8::splat(m.mask) | holds;
             }
         }
-        out[..n].fill(bias);
+        out.fill(bias);
         for (word, &base) in words.iter().zip(&self.leaf_base) {
-            for (o, lane) in out[..n].iter_mut().zip(word.to_array()) {
+            for (o, lane) in out.iter_mut().zip(word.to_array()) {
                 let leaf = base as usize + lane.trailing_zeros() as usize;
                 *o += self.leaf_values.get(leaf).copied().unwrap_or(0.0);
             }
@@ -434,16 +450,11 @@ impl BitForest {
         rows: &[[f32; ROW_WIDTH]],
         bias: f32,
         out: &mut [f32],
-        words: &mut Vec<u32x8>,
+        words: &mut [u32x8],
     ) {
         use std::arch::x86_64::*;
-        let n = rows.len().min(TREE_BLOCK).min(out.len());
-        if n == 0 {
-            return;
-        }
-        words.clear();
-        words.extend(self.start.iter().map(|&w| u32x8::splat(w)));
-        let words: &mut [[u32; TREE_BLOCK]] = bytemuck::cast_slice_mut(words.as_mut_slice());
+        let n = rows.len();
+        let words: &mut [[u32; TREE_BLOCK]] = bytemuck::cast_slice_mut(words);
         for &(feature, first, end) in &self.features {
             let (xs, last) = self.block_values(rows, n, feature, first, end);
             // SAFETY: `xs` holds eight `f32`.
@@ -499,7 +510,7 @@ impl BitForest {
         let mut lanes = [0.0f32; TREE_BLOCK];
         // SAFETY: `lanes` holds eight `f32`.
         unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), sums) };
-        out[..n].copy_from_slice(&lanes[..n]);
+        out.copy_from_slice(&lanes[..n]);
     }
 }
 
@@ -606,7 +617,7 @@ mod tests {
         let bits = forest.bits.as_ref().expect("a forest in QuickScorer form");
         let mut out = vec![0.0; rows.len()];
         for (block, out) in rows.chunks(TREE_BLOCK).zip(out.chunks_mut(TREE_BLOCK)) {
-            bits.eval_block_portable(block, forest.bias, out, &mut Vec::new());
+            bits.eval_block_with(block, forest.bias, out, &mut Vec::new(), false);
         }
         out
     }
