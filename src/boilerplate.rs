@@ -217,8 +217,17 @@ impl Default for Rules {
 fn compile(pat: &str) -> Vec<Tok> {
     let mut toks = Vec::new();
     let mut lit = String::new();
-    for c in pat.chars() {
-        if c == '*' || c == '#' {
+    let mut chars = pat.chars().peekable();
+    while let Some(c) = chars.next() {
+        // `\*` and `\#` are the characters themselves: WordPress ends its form notice with a
+        // literal `*` ("Required fields are marked *"), which a wildcard would make a mere hint.
+        if c == '\\'
+            && let Some(&escaped) = chars.peek()
+            && (escaped == '*' || escaped == '#')
+        {
+            lit.push(escaped);
+            chars.next();
+        } else if c == '*' || c == '#' {
             if !lit.is_empty() {
                 toks.push(Tok::Lit(std::mem::take(&mut lit)));
             }
@@ -3127,6 +3136,127 @@ mod tests {
             Você está comentando utilizando sua conta Twitter. ( Sair / Alterar )\n\
             Conectando a %s";
         assert_eq!(removed(&r, text), vec![1, 2, 3]);
+    }
+
+    /// WordPress's comment form and Jetpack's share, like and Akismet lines as the Spanish,
+    /// French, German, Italian and Portuguese translations print them, under two paragraphs
+    /// of a news story, with the whole model at work: every form line goes, the paragraphs
+    /// stay, and so does the second one, which uses the form's words in a sentence.
+    #[test]
+    fn wordpress_forms_in_five_languages_go_under_a_story() {
+        let r = Rules::builtin();
+        let pages: [[&str; 2]; 5] = [
+            [
+                "La nueva biblioteca municipal abrió sus puertas el lunes con una colección de más de cuarenta mil libros y un espacio dedicado a los niños.",
+                "Los campos obligatorios del formulario de inscripción están marcados con un asterisco, explicó la directora, y los comentarios de los vecinos se publican cada semana.",
+            ],
+            [
+                "La nouvelle médiathèque a ouvert ses portes lundi avec une collection de plus de quarante mille livres et un espace réservé aux enfants.",
+                "Les champs obligatoires du formulaire d'inscription sont indiqués avec un astérisque, a expliqué la directrice, et les commentaires des habitants sont publiés chaque semaine.",
+            ],
+            [
+                "Die neue Stadtbibliothek hat am Montag ihre Türen geöffnet, mit einer Sammlung von mehr als vierzigtausend Büchern und einem eigenen Bereich für Kinder.",
+                "Die erforderlichen Felder des Anmeldeformulars sind mit einem Stern markiert, erklärte die Leiterin, und die Kommentare der Anwohner werden jede Woche veröffentlicht.",
+            ],
+            [
+                "La nuova biblioteca comunale ha aperto lunedì con una collezione di oltre quarantamila libri e uno spazio dedicato ai bambini.",
+                "I campi obbligatori del modulo di iscrizione sono contrassegnati da un asterisco, ha spiegato la direttrice, e i commenti dei residenti vengono pubblicati ogni settimana.",
+            ],
+            [
+                "A nova biblioteca municipal abriu as portas na segunda-feira com um acervo de mais de quarenta mil livros e um espaço dedicado às crianças.",
+                "Os campos obrigatórios do formulário de inscrição são marcados com um asterisco, explicou a diretora, e os comentários dos moradores são publicados toda semana.",
+            ],
+        ];
+        let forms: [&[&str]; 5] = [
+            &[
+                "Comparte esto:",
+                "Me gusta esto:",
+                "Relacionado",
+                "Deja una respuesta Cancelar la respuesta",
+                "Tu dirección de correo electrónico no será publicada. Los campos obligatorios están marcados con *",
+                "Comentario *",
+                "Nombre *",
+                "Correo electrónico *",
+                "Guarda mi nombre, correo electrónico y web en este navegador para la próxima vez que comente.",
+                "Publicar el comentario",
+                "Recibir un email con los siguientes comentarios a esta entrada.",
+                "Este sitio usa Akismet para reducir el spam. Aprende cómo se procesan los datos de tus comentarios.",
+            ],
+            &[
+                "Partager :",
+                "Sur le même thème",
+                "Laisser un commentaire Annuler la réponse",
+                "Votre adresse e-mail ne sera pas publiée. Les champs obligatoires sont indiqués avec *",
+                "Commentaire *",
+                "Nom *",
+                "Enregistrer mon nom, mon e-mail et mon site dans le navigateur pour mon prochain commentaire.",
+                "Laisser un commentaire",
+                "Prévenez-moi de tous les nouveaux commentaires par e-mail.",
+                "Ce site utilise Akismet pour réduire les indésirables. En savoir plus sur la façon dont les données de vos commentaires sont traitées.",
+            ],
+            &[
+                "Teilen mit:",
+                "Gefällt mir:",
+                "Ähnliche Beiträge",
+                "Schreibe einen Kommentar Antworten abbrechen",
+                "Deine E-Mail-Adresse wird nicht veröffentlicht. Erforderliche Felder sind mit * markiert",
+                "Kommentar *",
+                "Meinen Namen, meine E-Mail-Adresse und meine Website in diesem Browser für die nächste Kommentierung speichern.",
+                "Kommentar abschicken",
+                "Du musst angemeldet sein, um einen Kommentar abzugeben.",
+                "Diese Website verwendet Akismet, um Spam zu reduzieren. Erfahre mehr darüber, wie deine Kommentardaten verarbeitet werden.",
+            ],
+            &[
+                "Condividi:",
+                "Mi piace:",
+                "Correlati",
+                "Lascia un commento Annulla risposta",
+                "Il tuo indirizzo email non sarà pubblicato. I campi obbligatori sono contrassegnati *",
+                "Commento *",
+                "Salva il mio nome, email e sito web in questo browser per la prossima volta che commento.",
+                "Devi essere connesso per inviare un commento.",
+                "Questo sito usa Akismet per ridurre lo spam. Scopri come i tuoi dati vengono elaborati.",
+            ],
+            &[
+                "Compartilhe isso:",
+                "Curtir isso:",
+                "Relacionado",
+                "Deixe um comentário Cancelar resposta",
+                "O seu endereço de e-mail não será publicado. Campos obrigatórios são marcados com *",
+                "Comentário *",
+                "Salvar meus dados neste navegador para a próxima vez que eu comentar.",
+                "Publicar comentário",
+                "Notifique-me sobre novos comentários por e-mail.",
+                "Este site utiliza o Akismet para reduzir spam. Saiba como seus dados em comentários são processados.",
+            ],
+        ];
+        for (story, form) in pages.iter().zip(forms) {
+            let text = story
+                .iter()
+                .chain(form)
+                .copied()
+                .collect::<Vec<_>>()
+                .join("\n");
+            let form_lines: Vec<u32> = (2..2 + form.len() as u32).collect();
+            assert_eq!(removed(&r, &text), form_lines, "{text}");
+        }
+    }
+
+    #[test]
+    fn an_escaped_star_is_the_character_and_makes_the_rule_hard() {
+        let escaped = Rules::compile_pattern("test", "required fields are marked \\*");
+        assert!(
+            matches!(escaped.toks.as_slice(), [Tok::Lit(l)] if l == "required fields are marked *")
+        );
+        assert!(!escaped.trail_any);
+        assert!(escaped.matches("required fields are marked *"));
+        assert!(!escaped.matches("required fields are marked in red"));
+        let wildcard = Rules::compile_pattern("test", "required fields are marked *");
+        assert!(wildcard.trail_any);
+        assert!(wildcard.matches("required fields are marked in red"));
+        // An escaped `#` is a literal too, and a backslash before anything else is kept.
+        let hash = Rules::compile_pattern("test", "\\# tag a\\b");
+        assert!(matches!(hash.toks.as_slice(), [Tok::Lit(l)] if l == "# tag a\\b"));
     }
 
     /// Per language: a content sentence made of the same words as the form lines after it,
