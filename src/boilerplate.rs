@@ -3242,6 +3242,82 @@ mod tests {
         }
     }
 
+    /// Blogger's post footer and sidebar as its Portuguese, Spanish, French, German and Italian
+    /// templates print them: each line goes by the phrase rules themselves, whatever the
+    /// line model would say of a run of short lines after a story.
+    #[test]
+    fn blogger_furniture_in_five_languages_is_named_by_the_rules() {
+        let r = Rules::builtin();
+        let story = "The new library opened on Monday with a collection of more than forty thousand books and a space for children.\n\
+            Residents celebrated the opening with a party in the square, with music, reading workshops and an exhibition of old photographs.";
+        let furniture: [&[&str]; 5] = [
+            &[
+                "Postar um comentário",
+                "Postagem mais recente",
+                "Postagem mais antiga",
+                "Nenhum comentário:",
+                "Compartilhar com o Pinterest",
+                "Ver meu perfil completo",
+            ],
+            &[
+                "Publicar un comentario",
+                "Entrada más reciente",
+                "Entrada antigua",
+                "No hay comentarios:",
+                "Compartir con Facebook",
+                "Ver todo mi perfil",
+            ],
+            &[
+                "Enregistrer un commentaire",
+                "Article plus récent",
+                "Article plus ancien",
+                "Aucun commentaire:",
+                "Partager sur Pinterest",
+                "Afficher mon profil complet",
+            ],
+            &[
+                "Kommentar veröffentlichen",
+                "Neuerer Post",
+                "Älterer Post",
+                "Keine Kommentare:",
+                "Auf Pinterest teilen",
+                "Mein Profil vollständig anzeigen",
+            ],
+            &[
+                "Posta un commento",
+                "Post più recente",
+                "Post più vecchio",
+                "Nessun commento:",
+                "Condividi su Pinterest",
+                "Visualizza il mio profilo completo",
+            ],
+        ];
+        for lines in furniture {
+            let text = format!("{story}\n{}", lines.join("\n"));
+            let rules: Vec<(u32, &str)> = r
+                .removals(&text)
+                .iter()
+                .map(|removal| (removal.line_index, removal.rule))
+                .collect();
+            let phrase_rules: Vec<(u32, &str)> = (2..2 + lines.len() as u32)
+                .map(|k| {
+                    let named = rules.iter().find(|(line, _)| *line == k);
+                    (k, named.map_or("kept", |&(_, rule)| rule))
+                })
+                .collect();
+            assert!(
+                phrase_rules.iter().all(|(_, rule)| [
+                    "blogger_furniture",
+                    "wp_leave_comment",
+                    "wp_comment_form"
+                ]
+                .contains(rule)),
+                "{phrase_rules:?}"
+            );
+            assert!(!rules.iter().any(|(line, _)| *line < 2), "{rules:?}");
+        }
+    }
+
     #[test]
     fn an_escaped_star_is_the_character_and_makes_the_rule_hard() {
         let escaped = Rules::compile_pattern("test", "required fields are marked \\*");
