@@ -3242,14 +3242,31 @@ mod tests {
         }
     }
 
+    /// The rule that removes each of `lines` placed under a two-paragraph story ("kept" for a
+    /// line kept), after checking that the story stays.
+    fn rules_under_a_story<'r>(r: &'r Rules, lines: &[&str]) -> Vec<&'r str> {
+        let story = "The new library opened on Monday with a collection of more than forty thousand books and a space for children.\n\
+            Residents celebrated the opening with a party in the square, with music, reading workshops and an exhibition of old photographs.";
+        let text = format!("{story}\n{}", lines.join("\n"));
+        let removals = r.removals(&text);
+        assert!(
+            removals.iter().all(|removal| removal.line_index >= 2),
+            "{text}"
+        );
+        (2..2 + lines.len() as u32)
+            .map(|k| {
+                let removal = removals.iter().find(|removal| removal.line_index == k);
+                removal.map_or("kept", |removal| removal.rule)
+            })
+            .collect()
+    }
+
     /// Blogger's post footer and sidebar as its Portuguese, Spanish, French, German and Italian
     /// templates print them: each line goes by the phrase rules themselves, whatever the
     /// line model would say of a run of short lines after a story.
     #[test]
     fn blogger_furniture_in_five_languages_is_named_by_the_rules() {
         let r = Rules::builtin();
-        let story = "The new library opened on Monday with a collection of more than forty thousand books and a space for children.\n\
-            Residents celebrated the opening with a party in the square, with music, reading workshops and an exhibition of old photographs.";
         let furniture: [&[&str]; 5] = [
             &[
                 "Postar um comentário",
@@ -3293,29 +3310,34 @@ mod tests {
             ],
         ];
         for lines in furniture {
-            let text = format!("{story}\n{}", lines.join("\n"));
-            let rules: Vec<(u32, &str)> = r
-                .removals(&text)
-                .iter()
-                .map(|removal| (removal.line_index, removal.rule))
-                .collect();
-            let phrase_rules: Vec<(u32, &str)> = (2..2 + lines.len() as u32)
-                .map(|k| {
-                    let named = rules.iter().find(|(line, _)| *line == k);
-                    (k, named.map_or("kept", |&(_, rule)| rule))
-                })
-                .collect();
+            let rules = rules_under_a_story(&r, lines);
+            let blogger = ["blogger_furniture", "wp_leave_comment", "wp_comment_form"];
             assert!(
-                phrase_rules.iter().all(|(_, rule)| [
-                    "blogger_furniture",
-                    "wp_leave_comment",
-                    "wp_comment_form"
-                ]
-                .contains(rule)),
-                "{phrase_rules:?}"
+                rules.iter().all(|rule| blogger.contains(rule)),
+                "{lines:?}: {rules:?}"
             );
-            assert!(!rules.iter().any(|(line, _)| *line < 2), "{rules:?}");
         }
+    }
+
+    /// Copyright lines and newsletter prompts in the same five languages, with and without
+    /// their final full stop.
+    #[test]
+    fn footers_in_five_languages_are_named_by_the_rules() {
+        let r = Rules::builtin();
+        let lines = [
+            "Todos los derechos reservados",
+            "Suscríbete a nuestro boletín",
+            "Tous droits réservés",
+            "Abonnez-vous à notre newsletter",
+            "Alle Rechte vorbehalten",
+            "Newsletter abonnieren",
+            "Tutti i diritti riservati",
+            "Iscriviti alla newsletter",
+            "Todos os direitos reservados",
+            "Assine nossa newsletter",
+        ];
+        let rules = rules_under_a_story(&r, &lines);
+        assert!(rules.iter().all(|&rule| rule == "page_footer"), "{rules:?}");
     }
 
     #[test]
