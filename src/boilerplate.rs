@@ -3340,6 +3340,44 @@ mod tests {
         assert!(rules.iter().all(|&rule| rule == "page_footer"), "{rules:?}");
     }
 
+    /// WordPress's bylines, feed links, post navigation and theme credits in the same five
+    /// languages.
+    #[test]
+    fn wordpress_widgets_in_five_languages_are_named_by_the_rules() {
+        let r = Rules::builtin();
+        let lines = [
+            "Feed de comentarios",
+            "Orgullosamente impulsado por WordPress",
+            "Flux des publications",
+            "Fièrement propulsé par WordPress",
+            "Veröffentlicht von SeglerBlog am 23. Februar 2020",
+            "Feed der Einträge",
+            "Stolz präsentiert von WordPress",
+            "Feed dei commenti",
+            "Creato con WordPress",
+            "Navegação de Post",
+            "Feed de posts",
+            "Desenvolvido com WordPress",
+        ];
+        let rules = rules_under_a_story(&r, &lines);
+        let wordpress = ["wp_filed_under", "wp_comment_form"];
+        assert!(
+            rules.iter().all(|rule| wordpress.contains(rule)),
+            "{rules:?}"
+        );
+        // Bylines are matched with their date ("am 23. Februar"): a sentence opening with
+        // the same words stays.
+        for sentence in [
+            "Publicado por primera vez en 1967, el libro vendió más de treinta millones de ejemplares.",
+            "Publié par Gallimard en 1942, le roman a été traduit dans plus de quarante langues.",
+            "Veröffentlicht von einem kleinen Verlag am 3. Mai 1952, wurde das Buch schnell ein Erfolg.",
+            "Scritto da un giovane autore siciliano, il romanzo ha vinto il premio Strega nel 1959.",
+            "Publicado por uma pequena editora, o livro esgotou em poucas semanas em todo o país.",
+        ] {
+            assert_eq!(rules_under_a_story(&r, &[sentence]), ["kept"], "{sentence}");
+        }
+    }
+
     #[test]
     fn an_escaped_star_is_the_character_and_makes_the_rule_hard() {
         let escaped = Rules::compile_pattern("test", "required fields are marked \\*");
