@@ -3261,6 +3261,15 @@ mod tests {
             .collect()
     }
 
+    /// Asserts that every one of `lines`, under a story, goes by one of the rules `named`.
+    fn assert_named_by(r: &Rules, lines: &[&str], named: &[&str]) {
+        let rules = rules_under_a_story(r, lines);
+        assert!(
+            rules.iter().all(|rule| named.contains(rule)),
+            "{lines:?}: {rules:?}"
+        );
+    }
+
     /// Blogger's post footer and sidebar as its Portuguese, Spanish, French, German and Italian
     /// templates print them: each line goes by the phrase rules themselves, whatever the
     /// line model would say of a run of short lines after a story.
@@ -3309,13 +3318,9 @@ mod tests {
                 "Visualizza il mio profilo completo",
             ],
         ];
+        let blogger = ["blogger_furniture", "wp_leave_comment", "wp_comment_form"];
         for lines in furniture {
-            let rules = rules_under_a_story(&r, lines);
-            let blogger = ["blogger_furniture", "wp_leave_comment", "wp_comment_form"];
-            assert!(
-                rules.iter().all(|rule| blogger.contains(rule)),
-                "{lines:?}: {rules:?}"
-            );
+            assert_named_by(&r, lines, &blogger);
         }
     }
 
@@ -3336,12 +3341,11 @@ mod tests {
             "Todos os direitos reservados",
             "Assine nossa newsletter",
         ];
-        let rules = rules_under_a_story(&r, &lines);
-        assert!(rules.iter().all(|&rule| rule == "page_footer"), "{rules:?}");
+        assert_named_by(&r, &lines, &["page_footer"]);
     }
 
-    /// WordPress's bylines, feed links, post navigation and theme credits in the same five
-    /// languages.
+    /// WordPress's feed links, post navigation and theme credits in the same five languages,
+    /// and the German byline with its date.
     #[test]
     fn wordpress_widgets_in_five_languages_are_named_by_the_rules() {
         let r = Rules::builtin();
@@ -3359,12 +3363,7 @@ mod tests {
             "Feed de posts",
             "Desenvolvido com WordPress",
         ];
-        let rules = rules_under_a_story(&r, &lines);
-        let wordpress = ["wp_filed_under", "wp_comment_form"];
-        assert!(
-            rules.iter().all(|rule| wordpress.contains(rule)),
-            "{rules:?}"
-        );
+        assert_named_by(&r, &lines, &["wp_filed_under", "wp_comment_form"]);
         // Bylines are matched with their date ("am 23. Februar"): a sentence opening with
         // the same words stays.
         for sentence in [
