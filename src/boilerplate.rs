@@ -55,6 +55,8 @@ const RULE_FILES: [&str; 28] = [
     include_str!("data/boilerplate/ara.tsv"),
     include_str!("data/boilerplate/heb.tsv"),
 ];
+// One bit per rule file in [`CounterWords`].
+const _: () = assert!(RULE_FILES.len() <= 32);
 const MODEL_FILE: &str = include_str!("data/boilerplate/model.tsv");
 /// Gradient-boosted trees on the linear model's context rows (`scripts/train_boilerplate_trees.py`).
 const TREES_FILE: &str = include_str!("data/boilerplate/trees.tsv");
@@ -78,6 +80,10 @@ pub const RULE_PUNCT: &str = "punctuation_only";
 /// ([`FEATURES3`]). `--keep-comments` still keys on the comment-section phrases: a date line
 /// or a "says:" also stands above articles and product lists, which it would then keep.
 const COMMENT_BYLINE: &str = "comment_byline";
+/// Rule-file name of the words a counter or date line may be made of besides numbers ("views",
+/// "março", "vor", "il y a"): they remove nothing themselves, [`RULE_COUNTER`] and the line
+/// model read them.
+const COUNTER_WORD: &str = "counter_word";
 /// Words above which a line is no comment byline or header: those are a name and a date.
 const COMMENT_HEADER_MAX_WORDS: u32 = 14;
 /// Words from which a line ending in sentence punctuation above the comment form is guarded
@@ -182,6 +188,7 @@ pub struct Rules {
     /// Whether every byline pattern has a colon ("says:", "at 4:12 pm"), so that most lines
     /// need no matching.
     bylines_need_colon: bool,
+    counter_words: CounterWords,
     /// Line model weights: stage 1 ([`FEATURES1`]), then the context stages
     /// ([`FEATURES1`] + [`FEATURES2`]), each fed the previous stage's logits.
     stages: Vec<Vec<f32>>,
@@ -779,88 +786,57 @@ fn ends_sentence(s: &str) -> bool {
     t.ends_with(['.', '!', '?', '…', '。', '！', '？'])
 }
 
-const MONTHS: &[&str] = &[
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "may",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "january",
-    "february",
-    "march",
-    "april",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "am",
-    "pm",
-    "at",
-    "ago",
-    "on",
-    "by",
-    "updated",
-    "published",
-    "posted",
-    "min",
-    "mins",
-    "minute",
-    "minutes",
-    "hour",
-    "hours",
-    "day",
-    "days",
-    "week",
-    "weeks",
-    "month",
-    "months",
-    "year",
-    "years",
-    "read",
-    "views",
-    "view",
-    "comments",
-    "comment",
-    "shares",
-    "share",
-    "likes",
-    "like",
-    "replies",
-    "reply",
-    "votes",
-    "points",
-    "reviews",
-    "ratings",
-    "stars",
-    "of",
-];
+/// A line made of numbers, dates, times and counter words only ("12 Comments", "Share 0",
+/// "1.2K views", "September 17, 2025 at 6:26 pm", "há 3 dias"), with at least one number.
+/// The words are the [`COUNTER_WORD`] rows of every language.
+/// The [`COUNTER_WORD`] rows of every language: each word with the set of languages (rule
+/// files, one bit each) that list it, sorted for lookup.
+#[derive(Debug, Default)]
+struct CounterWords(Vec<(Box<str>, u32)>);
+
+impl CounterWords {
+    fn insert(&mut self, word: &str, language: usize) {
+        let bit = 1 << language;
+        match self.0.binary_search_by(|(w, _)| (**w).cmp(word)) {
+            Ok(at) => self.0[at].1 |= bit,
+            Err(at) => self.0.insert(at, (word.into(), bit)),
+        }
+    }
+
+    /// The languages that list `word`, none when no language does.
+    fn languages(&self, word: &str) -> u32 {
+        self.0
+            .binary_search_by(|(w, _)| (**w).cmp(word))
+            .map_or(0, |at| self.0[at].1)
+    }
+}
 
 /// A line made of numbers, dates, times and counter words only ("12 Comments", "Share 0",
-/// "1.2K views", "September 17, 2025 at 6:26 pm"), with at least one number.
-fn is_counter_line(norm: &str, words: u32) -> bool {
+/// "1.2K views", "September 17, 2025 at 6:26 pm", "há 3 dias"), with at least one number.
+/// Its words must all be of one language's [`COUNTER_WORD`] rows: the union of the languages'
+/// rows would make English lines such as "4.7 out of 5" ("out", Portuguese for October) or
+/// "Published a day ago" counter lines by accident.
+fn is_counter_line(norm: &str, words: u32, counter_words: &CounterWords) -> bool {
     if words == 0 || words > 8 || !norm.bytes().any(|b| b.is_ascii_digit()) {
         return false;
     }
-    norm.split(|c: char| !(c.is_alphanumeric()))
+    let mut languages = u32::MAX;
+    for t in norm
+        .split(|c: char| !c.is_alphanumeric())
         .filter(|t| !t.is_empty())
-        .all(|t| {
-            num_len(t) == t.len()
-                || t.bytes()
-                    .all(|b| b.is_ascii_digit() || b == b'k' || b == b'm')
-                || MONTHS.contains(&t)
-                || (t.len() <= 4 && t.bytes().take_while(|b| b.is_ascii_digit()).count() > 0)
-        })
+    {
+        let number = num_len(t) == t.len()
+            || t.bytes()
+                .all(|b| b.is_ascii_digit() || b == b'k' || b == b'm')
+            || (t.len() <= 4 && t.bytes().take_while(|b| b.is_ascii_digit()).count() > 0);
+        if !number {
+            languages &= counter_words.languages(t);
+            if languages == 0 {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Names of the stage-1 features, in vector order (the model file refers to them by name).
@@ -1576,6 +1552,7 @@ impl Rules {
             literals: LiteralSet::default(),
             bylines: Vec::new(),
             bylines_need_colon: false,
+            counter_words: CounterWords::default(),
             stages: vec![vec![0.0; FEATURES1.len()]],
             forests: Vec::new(),
             lexicon: Lexicon::default(),
@@ -1589,7 +1566,7 @@ impl Rules {
             repeat_min_docs: 3,
             config,
         };
-        for file in RULE_FILES {
+        for (language, file) in RULE_FILES.iter().enumerate() {
             for line in file.lines() {
                 if line.starts_with('#') || line.trim().is_empty() {
                     continue;
@@ -1600,6 +1577,8 @@ impl Rules {
                 };
                 if name == COMMENT_BYLINE {
                     r.bylines.push(Rules::compile_pattern(COMMENT_BYLINE, pat));
+                } else if name == COUNTER_WORD {
+                    r.counter_words.insert(pat, language);
                 } else {
                     r.add_pattern(name, pat);
                 }
@@ -2261,7 +2240,7 @@ impl Rules {
             let key = folded_line_key(&norm);
             let groups = self.literal_groups(&norm);
             let hit = self.phrase_hit(&norm, key, words, end_punct, groups);
-            let counter = chars.digits > 0 && is_counter_line(&norm, words);
+            let counter = chars.digits > 0 && is_counter_line(&norm, words, &self.counter_words);
             let f = repeated
                 .map(|r| r.freq_by_key(site_hash, key))
                 .unwrap_or_default();
@@ -3083,6 +3062,17 @@ mod tests {
                     assert!(r.is_byline(&norm, w), "byline not matched: {line}");
                     continue;
                 }
+                if cols[0] == COUNTER_WORD {
+                    let has_word = norm
+                        .split(|c: char| !c.is_alphanumeric())
+                        .any(|t| t == cols[1]);
+                    assert!(has_word, "example without its word: {line}");
+                    assert!(
+                        is_counter_line(&norm, w, &r.counter_words),
+                        "example no counter line: {line}"
+                    );
+                    continue;
+                }
                 let hit = r.phrase_hit(
                     &norm,
                     folded_line_key(&norm),
@@ -3344,6 +3334,139 @@ mod tests {
             "Assine nossa newsletter",
         ];
         assert_named_by(&r, &lines, &["page_footer"]);
+    }
+
+    /// Jetpack's share buttons as its translations print them, with the screen-reader suffix
+    /// glued on or spaced ("Twitter(abre em nova janela)"), go by the share rule; cookie banners
+    /// and JavaScript notices in the same languages are hints, and sentences about cookies or
+    /// JavaScript are neither.
+    #[test]
+    fn share_buttons_and_notices_in_five_languages() {
+        let r = Rules::builtin();
+        let buttons = [
+            "Share on X (Opens in new window)",
+            "Clique para compartilhar no Twitter(abre em nova janela)",
+            "Compartilhar no Facebook(abre em nova janela)",
+            "Haz clic para compartir en Facebook (Se abre en una ventana nueva)",
+            "Cliquez pour partager sur Twitter(ouvre dans une nouvelle fenêtre)",
+            "Klick, um über Twitter zu teilen (Wird in neuem Fenster geöffnet)",
+            "Fai clic qui per condividere su Twitter (Si apre in una nuova finestra)",
+            "Compartilhe:",
+            "Siga-nos no Instagram",
+            "Síguenos en Instagram",
+            "Suivez-nous sur Instagram",
+            "Folgen Sie uns auf Instagram",
+            "Seguici su Instagram",
+        ];
+        assert_named_by(&r, &buttons, &["share_bar"]);
+        let mut norm = String::new();
+        let mut hint = |line: &str| {
+            fold_line(line, &mut norm);
+            let words = word_count(line);
+            let hit = r.phrase_hit(
+                &norm,
+                folded_line_key(&norm),
+                words,
+                ends_sentence(&norm),
+                r.literal_groups(&norm),
+            );
+            hit.filter(|h| !h.hard).map(|h| h.name)
+        };
+        for (line, rule) in [
+            (
+                "Este site usa cookies para melhorar a sua experiência.",
+                "cookie_notice",
+            ),
+            (
+                "Esta web utiliza cookies propias y de terceros.",
+                "cookie_notice",
+            ),
+            (
+                "Notre site utilise des cookies pour mesurer l'audience.",
+                "cookie_notice",
+            ),
+            (
+                "Diese Website nutzt Cookies, um Ihnen den besten Service zu bieten.",
+                "cookie_notice",
+            ),
+            (
+                "Questo sito usa i cookie per migliorare la tua esperienza.",
+                "cookie_notice",
+            ),
+            (
+                "Por favor, ative o JavaScript no seu navegador.",
+                "c4_javascript",
+            ),
+            (
+                "Por favor, habilita JavaScript en tu navegador.",
+                "c4_javascript",
+            ),
+            (
+                "Veuillez activer JavaScript dans votre navigateur.",
+                "c4_javascript",
+            ),
+            (
+                "Bitte aktivieren Sie JavaScript in Ihrem Browser.",
+                "c4_javascript",
+            ),
+            (
+                "Per favore abilita JavaScript nel tuo browser.",
+                "c4_javascript",
+            ),
+        ] {
+            assert_eq!(hint(line), Some(rule), "{line}");
+        }
+        for sentence in [
+            "O JavaScript é uma linguagem de programação usada na maioria dos sites.",
+            "La receta de las cookies de mi abuela lleva mantequilla y nueces.",
+            "Les cookies de Noël se conservent une semaine dans une boîte en fer.",
+            "Die Kekse werden in Amerika Cookies genannt.",
+            "Il browser più usato in Italia è Chrome, seguito da Safari.",
+        ] {
+            assert_eq!(hint(sentence), None, "{sentence}");
+        }
+    }
+
+    /// Dates, times and counters as pages in Portuguese, Spanish, French, German and Italian
+    /// print them are counter lines; a short sentence with a number and some of their words
+    /// is not.
+    #[test]
+    fn counter_lines_in_five_languages() {
+        let r = Rules::builtin();
+        let mut norm = String::new();
+        let mut is_counter = |line: &str| {
+            fold_line(line, &mut norm);
+            is_counter_line(&norm, word_count(line), &r.counter_words)
+        };
+        for line in [
+            "5 de março de 2024 às 14:32",
+            "há 3 dias",
+            "12 comentários",
+            "5 min de leitura",
+            "hace 2 horas",
+            "15 de enero de 2025",
+            "1.204 visitas",
+            "il y a 3 jours",
+            "Publié le 5 mars 2024 à 14h32",
+            "12 commentaires",
+            "vor 3 Tagen",
+            "5. März 2024 um 14:32 Uhr",
+            "12 Kommentare",
+            "3 giorni fa",
+            "Pubblicato il 5 marzo 2024",
+            "12 commenti",
+        ] {
+            assert!(is_counter(line), "{line}");
+        }
+        for sentence in [
+            "Em 1943 o Exército Vermelho venceu em Stalingrado.",
+            "Hace 3 días llegó la primavera a Madrid.",
+            "Il y a 3 raisons de lire ce livre.",
+            "Vor 3 Tagen begann der Streik der Lokführer.",
+            "3 giorni fa è iniziato il festival di Venezia.",
+        ] {
+            assert!(!is_counter(sentence), "{sentence}");
+        }
     }
 
     /// WordPress's feed links, post navigation and theme credits in the same five languages,
@@ -3739,11 +3862,16 @@ mod tests {
 
     #[test]
     fn counter_and_share_lines() {
-        assert!(is_counter_line("12 comments", 2));
-        assert!(is_counter_line("1.2k views", 3));
-        assert!(is_counter_line("september 17, 2025 at 6:26 pm", 7));
-        assert!(!is_counter_line("12 soldiers crossed the river in 1942", 7));
         let r = Rules::builtin();
+        let words = &r.counter_words;
+        assert!(is_counter_line("12 comments", 2, words));
+        assert!(is_counter_line("1.2k views", 3, words));
+        assert!(is_counter_line("september 17, 2025 at 6:26 pm", 7, words));
+        assert!(!is_counter_line(
+            "12 soldiers crossed the river in 1942",
+            7,
+            words
+        ));
         let mut n = String::new();
         fold_line("Share 0", &mut n);
         assert!(
