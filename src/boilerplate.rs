@@ -188,6 +188,7 @@ pub struct Rules {
     /// Whether every byline pattern has a colon ("says:", "at 4:12 pm"), so that most lines
     /// need no matching.
     bylines_need_colon: bool,
+    /// The words of counter and date lines, by language ([`is_counter_line`]).
     counter_words: CounterWords,
     /// Line model weights: stage 1 ([`FEATURES1`]), then the context stages
     /// ([`FEATURES1`] + [`FEATURES2`]), each fed the previous stage's logits.
@@ -786,9 +787,6 @@ fn ends_sentence(s: &str) -> bool {
     t.ends_with(['.', '!', '?', '…', '。', '！', '？'])
 }
 
-/// A line made of numbers, dates, times and counter words only ("12 Comments", "Share 0",
-/// "1.2K views", "September 17, 2025 at 6:26 pm", "há 3 dias"), with at least one number.
-/// The words are the [`COUNTER_WORD`] rows of every language.
 /// The [`COUNTER_WORD`] rows of every language: each word with the set of languages (rule
 /// files, one bit each) that list it, sorted for lookup.
 #[derive(Debug, Default)]
@@ -3467,6 +3465,9 @@ mod tests {
         ] {
             assert!(!is_counter(sentence), "{sentence}");
         }
+        // Words of two languages make no counter line ("out" is Portuguese for October, "of"
+        // English): English lines read as they did before the other languages' rows.
+        assert!(!is_counter("4.7 out of 5"));
     }
 
     /// WordPress's feed links, post navigation and theme credits in the same five languages,
