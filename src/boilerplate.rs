@@ -3995,6 +3995,29 @@ mod tests {
         );
     }
 
+    /// WordPress's comment date lines as its Portuguese, Spanish, French, German and Italian
+    /// translations print them are comment headers: the byline patterns catch the dates with a
+    /// clock time, and the French "16 h 12 min" form is a counter line whose shape recurs. A
+    /// sentence about a meeting at the same hour is neither.
+    #[test]
+    fn comment_date_lines_in_five_languages_are_headers() {
+        let rules = Rules::builtin();
+        let text = "A reunião foi marcada para as 16:12 na sede do sindicato, depois de semanas de negociação.\n\
+            Maria\n5 de março de 2021 às 16:12\nÓtimo texto.\n\
+            María\n5 marzo, 2021 a las 16:12\nMuy bueno.\n\
+            Anna\n3. März 2021 um 16:12\nSehr gut.\n\
+            Giulia\n5 marzo 2021 alle 16:12\nBellissimo.\n\
+            Marie\n5 mars 2021 à 16:12\nTrès bien.\n\
+            Paul\n5 mars 2021 à 16 h 12 min\nMerci.\n\
+            Luc\n6 mars 2021 à 9 h 05 min\nBravo.\n\
+            Léa\n7 mars 2021 à 10 h 30 min\nSuper.";
+        let (infos, _, _) = rules.analyse(text, "", None);
+        let heads: Vec<usize> = (0..infos.len())
+            .filter(|&k| infos[k].comment_head)
+            .collect();
+        assert_eq!(heads, vec![2, 5, 8, 11, 14, 17, 20, 23], "{heads:?}");
+    }
+
     #[test]
     fn comment_bylines_and_recurring_date_lines_are_headers() {
         let rules = Rules::builtin();
