@@ -3071,14 +3071,10 @@ mod tests {
                     );
                     continue;
                 }
-                let hit = r.phrase_hit(
-                    &norm,
-                    folded_line_key(&norm),
-                    w,
-                    ends_sentence(&norm),
-                    r.literal_groups(&norm),
+                assert!(
+                    phrase_hit_in(&r, &norm, w).is_some(),
+                    "example not matched: {line}"
                 );
-                assert!(hit.is_some(), "example not matched: {line}");
             }
         }
     }
@@ -3224,6 +3220,12 @@ mod tests {
         }
     }
 
+    /// [`Rules::phrase_hit`] of a folded line of `words` words, as [`Rules::analyse`] calls it.
+    fn phrase_hit_in(r: &Rules, norm: &str, words: u32) -> Option<Hit> {
+        let (key, end_punct) = (folded_line_key(norm), ends_sentence(norm));
+        r.phrase_hit(norm, key, words, end_punct, r.literal_groups(norm))
+    }
+
     /// The rule that removes each of `lines` placed under the lines of `story` ("kept" for a
     /// line kept), after checking that the story stays.
     fn rules_under(r: &Rules, story: &[&str], lines: &[&str]) -> Vec<&'static str> {
@@ -3360,14 +3362,7 @@ mod tests {
         let mut norm = String::new();
         let mut hint = |line: &str| {
             fold_line(line, &mut norm);
-            let words = word_count(line);
-            let hit = r.phrase_hit(
-                &norm,
-                folded_line_key(&norm),
-                words,
-                ends_sentence(&norm),
-                r.literal_groups(&norm),
-            );
+            let hit = phrase_hit_in(&r, &norm, word_count(line));
             hit.filter(|h| !h.hard).map(|h| h.name)
         };
         for (line, rule) in [
