@@ -118,6 +118,8 @@ fn langid_stem_and_boilerplate_print_json() {
     assert_eq!(object["file"], "tiny_pages.jsonl");
     assert_eq!(object["words"], 20);
     assert_eq!(object["boilerplate_words"], 10);
+    let page_f1 = object["page_f1"].as_f64().expect("page_f1 is a number");
+    assert!((0.0..=1.0).contains(&page_f1), "{page_f1}");
 }
 
 /// The decisions `eval boilerplate --decisions` writes, scored by the reference score.py when

@@ -9,6 +9,12 @@
 //! A line weighs its number of `\w+` words in Python's sense (runs of letters, digits and `_`);
 //! precision = boilerplate words removed / words removed, recall = boilerplate words removed /
 //! boilerplate words.
+//!
+//! Beside them, [`extraction_scores`] gives the figures of the Web Content Extraction Benchmark
+//! (WCXB, whose development pages `wcxb-dev.jsonl` holds) in that benchmark's own metric, so
+//! they can be set beside its leaderboard of extractors: per page, the bag-of-words precision
+//! and recall of the kept text against the content lines (its `evaluate.py`, `word_f1`), then
+//! the mean over pages.
 
 use super::{f1, file_name, ratio, read_input, round4};
 use crate::input::url_host;
@@ -16,7 +22,7 @@ use crate::linestats::LineStats;
 use crate::pipeline::{Config, Pipeline};
 use anyhow::{Context, bail};
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -124,6 +130,65 @@ pub fn score(pages: &[Page], removed: &[BTreeSet<usize>]) -> RemovalCounts {
     counts
 }
 
+/// WCXB's per-page figures, averaged over pages: how well the kept lines give back the content.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ExtractionScores {
+    /// Mean over pages of content words kept / words kept (as bags of lowercased words).
+    pub precision: f64,
+    /// Mean over pages of content words kept / content words.
+    pub recall: f64,
+    /// Mean over pages of the page's F1 (not the F1 of the two means).
+    pub f1: f64,
+}
+
+/// Scores removal decisions in WCXB's metric: per page, the multiset overlap of the kept
+/// lines' lowercased `\w+` words with the content lines' words; a page without content words
+/// scores 1 when nothing is kept and 0 otherwise, a page with nothing kept 0.
+pub fn extraction_scores(pages: &[Page], removed: &[BTreeSet<usize>]) -> ExtractionScores {
+    let mut sums = ExtractionScores::default();
+    for (page, removed) in pages.iter().zip(removed) {
+        let mut kept: HashMap<String, u32> = HashMap::new();
+        let mut content: HashMap<String, u32> = HashMap::new();
+        let (mut kept_words, mut content_words) = (0u64, 0u64);
+        for (index, (line, is_content)) in page.lines.iter().enumerate() {
+            let keep = !removed.contains(&index);
+            if !keep && !is_content {
+                continue;
+            }
+            for word in WORD.find_iter(line) {
+                let word = word.as_str().to_lowercase();
+                if *is_content {
+                    content_words += 1;
+                    *content.entry(word.clone()).or_default() += 1;
+                }
+                if keep {
+                    kept_words += 1;
+                    *kept.entry(word).or_default() += 1;
+                }
+            }
+        }
+        let (precision, recall) = if content_words == 0 {
+            let nothing_kept = if kept_words == 0 { 1.0 } else { 0.0 };
+            (nothing_kept, nothing_kept)
+        } else {
+            let overlap: u64 = kept
+                .iter()
+                .map(|(word, &n)| u64::from(n.min(content.get(word).copied().unwrap_or(0))))
+                .sum();
+            (ratio(overlap, kept_words), ratio(overlap, content_words))
+        };
+        sums.precision += precision;
+        sums.recall += recall;
+        sums.f1 += f1(precision, recall);
+    }
+    let pages = pages.len().max(1) as f64;
+    ExtractionScores {
+        precision: sums.precision / pages,
+        recall: sums.recall / pages,
+        f1: sums.f1 / pages,
+    }
+}
+
 /// Cleans the pages of the file `source` as one corpus the way `run` does and returns each
 /// page's removed lines.
 pub fn clean(pages: &[Page], source: &str, keep_comments: bool) -> Vec<BTreeSet<usize>> {
@@ -168,13 +233,20 @@ pub fn read_pages(path: &Path) -> anyhow::Result<Vec<Page>> {
 }
 
 /// The JSON object of one file's scores.
-pub fn to_json(file: &str, counts: &RemovalCounts) -> serde_json::Value {
+pub fn to_json(
+    file: &str,
+    counts: &RemovalCounts,
+    extraction: &ExtractionScores,
+) -> serde_json::Value {
     let boilerplate = counts.tp + counts.fn_;
     serde_json::json!({
         "file": file,
         "precision": round4(counts.precision()),
         "recall": round4(counts.recall()),
         "f1": round4(counts.f1()),
+        "page_precision": round4(extraction.precision),
+        "page_recall": round4(extraction.recall),
+        "page_f1": round4(extraction.f1),
         "n_pages": counts.pages,
         "words": counts.words,
         "boilerplate_words": boilerplate,
@@ -195,13 +267,14 @@ pub fn run(
     let mut failed = false;
     if !json {
         outln!(
-            "{:<24} {:>6} {:>9} {:>6} {:>6} {:>6}",
+            "{:<24} {:>6} {:>9} {:>6} {:>6} {:>6} {:>8}",
             "file",
             "pages",
             "words",
             "P",
             "R",
-            "F1"
+            "F1",
+            "page F1"
         );
     }
     for path in files {
@@ -219,17 +292,19 @@ pub fn run(
             write_decisions(out, &pages, &removed)?;
         }
         let counts = score(&pages, &removed);
+        let extraction = extraction_scores(&pages, &removed);
         if json {
-            outln!("{}", to_json(&name, &counts));
+            outln!("{}", to_json(&name, &counts, &extraction));
         } else {
             outln!(
-                "{:<24} {:>6} {:>9} {:>6.3} {:>6.3} {:>6.3}",
+                "{:<24} {:>6} {:>9} {:>6.3} {:>6.3} {:>6.3} {:>8.3}",
                 name,
                 counts.pages,
                 counts.words,
                 counts.precision(),
                 counts.recall(),
-                counts.f1()
+                counts.f1(),
+                extraction.f1
             );
         }
     }
@@ -283,6 +358,49 @@ mod tests {
         assert_eq!(counts.precision(), 0.75);
         assert_eq!(counts.recall(), 0.6);
         assert_eq!(counts.words, 20);
+    }
+
+    #[test]
+    fn extraction_scores_are_wcxb_page_means_on_the_fixture() {
+        // Page 1 keeps "The council met on Monday." and the menu line: 9 words kept, 7 content
+        // words ("Read more" removed), 5 in common: P 5/9, R 5/7, F1 0.625. Page 2 keeps
+        // exactly its content: 1, 1, 1.
+        let pages = fixture();
+        let removed: Vec<BTreeSet<usize>> =
+            vec![[1, 2, 3].into_iter().collect(), [0].into_iter().collect()];
+        let scores = extraction_scores(&pages, &removed);
+        assert!((scores.precision - (5.0 / 9.0 + 1.0) / 2.0).abs() < 1e-12);
+        assert!((scores.recall - (5.0 / 7.0 + 1.0) / 2.0).abs() < 1e-12);
+        assert!((scores.f1 - (0.625 + 1.0) / 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn extraction_counts_repeated_words_once_per_copy_and_folds_case() {
+        // "Read more" kept twice against one content copy: the overlap counts it once.
+        let page = Page {
+            id: "p".into(),
+            url: None,
+            lines: vec![
+                ("Read MORE".into(), true),
+                ("read more".into(), false),
+                ("Menu".into(), false),
+            ],
+        };
+        let removed: Vec<BTreeSet<usize>> = vec![[2].into_iter().collect()];
+        let scores = extraction_scores(std::slice::from_ref(&page), &removed);
+        assert!((scores.precision - 0.5).abs() < 1e-12);
+        assert!((scores.recall - 1.0).abs() < 1e-12);
+        // A page without content words scores 1 only when everything goes.
+        let empty = Page {
+            id: "e".into(),
+            url: None,
+            lines: vec![("Menu".into(), false)],
+        };
+        let all: Vec<BTreeSet<usize>> = vec![[0].into_iter().collect()];
+        let none: Vec<BTreeSet<usize>> = vec![BTreeSet::new()];
+        let one = std::slice::from_ref(&empty);
+        assert_eq!(extraction_scores(one, &all).f1, 1.0);
+        assert_eq!(extraction_scores(one, &none).f1, 0.0);
     }
 
     #[test]
