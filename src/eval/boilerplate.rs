@@ -337,6 +337,11 @@ mod tests {
         read_pages(&path).expect("fixture parses")
     }
 
+    /// The decisions of `tests/fixtures/eval/tiny_decisions.jsonl`.
+    fn fixture_decisions() -> Vec<BTreeSet<usize>> {
+        vec![[1, 2, 3].into_iter().collect(), [0].into_iter().collect()]
+    }
+
     #[test]
     fn words_are_counted_like_python_re() {
         assert_eq!(word_count("Hello, world! 3 cats_and dogs"), 5);
@@ -351,8 +356,7 @@ mod tests {
         // score.py on tiny_pages.jsonl with tiny_decisions.jsonl prints P=0.750 R=0.600; by hand:
         // removed boilerplate 3 + 3 words, removed content 2 words, kept boilerplate 4 words.
         let pages = fixture();
-        let removed: Vec<BTreeSet<usize>> =
-            vec![[1, 2, 3].into_iter().collect(), [0].into_iter().collect()];
+        let removed = fixture_decisions();
         let counts = score(&pages, &removed);
         assert_eq!((counts.tp, counts.fp, counts.fn_), (6, 2, 4));
         assert_eq!(counts.precision(), 0.75);
@@ -366,8 +370,7 @@ mod tests {
         // words ("Read more" removed), 5 in common: P 5/9, R 5/7, F1 0.625. Page 2 keeps
         // exactly its content: 1, 1, 1.
         let pages = fixture();
-        let removed: Vec<BTreeSet<usize>> =
-            vec![[1, 2, 3].into_iter().collect(), [0].into_iter().collect()];
+        let removed = fixture_decisions();
         let scores = extraction_scores(&pages, &removed);
         assert!((scores.precision - (5.0 / 9.0 + 1.0) / 2.0).abs() < 1e-12);
         assert!((scores.recall - (5.0 / 7.0 + 1.0) / 2.0).abs() < 1e-12);
